@@ -34,7 +34,7 @@ beforeAll(async () => {
 });
 afterAll(() => destroyClients(aws));
 
-function makeIdp(opts: { now?: () => Date; reader?: (name: string) => Promise<string | undefined> } = {}) {
+function makeIdp(opts: { now?: () => Date; reader?: (name: string) => Promise<string | undefined>; passwordFloorMs?: number } = {}) {
   const logs: string[] = [];
   const reads: string[] = [];
   const reader = opts.reader ?? secretsManagerReader(aws.secrets);
@@ -42,6 +42,8 @@ function makeIdp(opts: { now?: () => Date; reader?: (name: string) => Promise<st
     verifyPassword,
     now: opts.now ?? (() => NOW),
     log: (line) => logs.push(line),
+    // The floor is tested on its own below; here it would only slow the suite down.
+    passwordFloorMs: opts.passwordFloorMs ?? 0,
     readSecret: (name) => {
       reads.push(name);
       return reader(name);
@@ -235,5 +237,30 @@ describe('logging', () => {
       for (const bad of forbidden) expect(line).not.toContain(bad);
     }
     expect(logs.map((l) => (JSON.parse(l) as AuthLogLine).reason)).toEqual(['ok', 'bad-password', 'ok', 'ok', 'unknown-user']);
+  });
+});
+
+describe('password answer floor', () => {
+  it('pads every password answer to the floor, and leaves key answers alone', async () => {
+    const sleeps: number[] = [];
+    let t = 0;
+    const idp = createIdp({
+      verifyPassword,
+      readSecret: secretsManagerReader(aws.secrets),
+      now: () => NOW,
+      log: () => undefined,
+      passwordFloorMs: 400,
+      monotonicMs: () => t, // time stands still: each password answer must sleep the whole floor
+      sleep: (ms) => {
+        sleeps.push(ms);
+        t += ms;
+        return Promise.resolve();
+      },
+    });
+    await idp.authenticate(req({ password: EXAMPLE_PASSWORDS['harbor.collateral'] })); // ok
+    await idp.authenticate(req({ username: 'meridian-ops', sourceIp: '192.0.2.10', password: 'wrong' })); // bad password
+    await idp.authenticate(req({ username: 'nobody-here', password: 'wrong' })); // unknown user
+    await idp.authenticate(req({ username: 'meridian-risk', sourceIp: '192.0.2.40' })); // key login
+    expect(sleeps).toEqual([400, 400, 400]);
   });
 });
