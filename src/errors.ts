@@ -20,6 +20,40 @@ export class UsageError extends UserError {
   readonly code = 'USAGE';
 }
 
+/** The credentials belong to another account than the platform file names. */
+export class AccountMismatchError extends UserError {
+  readonly code = 'ACCOUNT_MISMATCH';
+}
+
+/** An AWS call failed; the message names the resource, the operation and AWS's own words. */
+export class AwsError extends UserError {
+  readonly code = 'AWS';
+  constructor(
+    readonly resource: string,
+    readonly operation: string,
+    readonly awsMessage: string,
+  ) {
+    super(`${resource}: ${operation} failed: ${awsMessage}`);
+  }
+
+  static from(resource: string, err: unknown): AwsError {
+    if (err instanceof AwsError) return err;
+    const e = err as { name?: string; message?: string; $metadata?: unknown };
+    const operation = (err as { $operation?: string }).$operation ?? 'AWS call';
+    return new AwsError(resource, operation, `${e.name ?? 'Error'}: ${e.message ?? String(err)}`);
+  }
+}
+
 export class InternalError extends SftpTenantsError {
   readonly code = 'INTERNAL';
+}
+
+/** Another apply holds the lock. */
+export class LockHeldError extends UserError {
+  readonly code = 'LOCK_HELD';
+}
+
+/** A saved plan no longer matches the configuration or live state. */
+export class StalePlanError extends UserError {
+  readonly code = 'STALE_PLAN';
 }

@@ -76,6 +76,7 @@ const cases: Record<string, Case> = {
   'wrong type': { files: { 'acme.yaml': swap(base(), 'users:\n', 'storage:\n  versioning: "yes"\nusers:\n') }, at: 'versioning:', field: 'storage.versioning', message: 'expected boolean' },
   'tenant name not DNS-safe': { files: { 'Acme_Co.yaml': base('Acme_Co') }, at: 'name: Acme_Co', field: 'name', message: 'DNS-safe' },
   'tenant name too long for the names it feeds': { files: { [`${'a'.repeat(46)}.yaml`]: base('a'.repeat(46)) }, at: `name: ${'a'.repeat(46)}`, field: 'name', message: 'at most 45 fit the bucket name' },
+  'reserved tenant name': { files: { 'control.yaml': base('control') }, at: 'name: control', field: 'name', message: '"control" is reserved' },
   'file name does not match tenant name': { files: { 'acme-corp.yaml': base('acme') }, at: 'name: acme', field: 'name', message: 'does not match its file name' },
   'duplicate tenant names (acme.yaml and acme.yml)': { files: { 'acme.yaml': base(), 'acme.yml': other('acme', 'acme-second') }, file: 'acme.yml', at: 'name: acme', field: 'name', message: 'tenant name "acme" is already used by' },
   'username too short': { files: { 'acme.yaml': swap(base(), 'name: acme-ops', 'name: ab') }, at: 'name: ab', field: 'users[0].name', message: '3 to 100 characters' },

@@ -5,6 +5,8 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   cwd: string;
   now: () => Date;
+  /** Whether stdout is a terminal (colour, prompts). */
+  isTTY: boolean;
 }
 
 export function processIo(): Io {
@@ -14,5 +16,6 @@ export function processIo(): Io {
     env: process.env,
     cwd: process.cwd(),
     now: () => new Date(),
+    isTTY: process.stdout.isTTY === true,
   };
 }

@@ -2,13 +2,16 @@ import { Command, CommanderError } from 'commander';
 import { SftpTenantsError, UserError } from '../errors';
 import { processIo, type Io } from './io';
 import { validateCommand } from './validate';
+import { planCommand, type PlanCommandOptions } from './plan';
+import { applyCommand, unlockCommand, type ApplyCommandOptions } from './apply';
+import type { ConfigOptions } from './validate';
+import { VERSION } from '../version';
 
-const { version } = require('../../package.json') as { version: string };
 
 function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('sftp-tenants')
     .description('Manage the tenants of a multi-tenant AWS Transfer Family SFTP server from YAML files.')
-    .version(version)
+    .version(VERSION)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError('(run sftp-tenants --help for usage)');
@@ -19,6 +22,38 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--dir <dir>', 'directory of tenant files', 'tenants')
     .option('--platform <file>', 'platform settings file (default: platform.yaml beside the tenants directory)')
     .action(async (opts: { dir: string; platform?: string }) => setExit(await validateCommand(opts, io)));
+
+  program
+    .command('plan')
+    .description('Show what apply would change in live AWS to match the configuration.')
+    .option('--dir <dir>', 'directory of tenant files', 'tenants')
+    .option('--platform <file>', 'platform settings file (default: platform.yaml beside the tenants directory)')
+    .option('--format <format>', 'text, markdown (for a pull-request comment) or json', 'text')
+    .option('--out <file>', 'also write the plan as JSON to this file (for apply)')
+    .option('--tenant <name>', 'limit the plan to this tenant (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something would, 1 on error')
+    .option('--allow-destroy-data', 'allow deleting non-empty buckets of removed tenants whose removal setting is destroy')
+    .option('-v, --verbose', 'print the number of AWS calls made')
+    .action(async (opts: PlanCommandOptions) => setExit(await planCommand(opts, io)));
+
+  program
+    .command('apply [plan]')
+    .description('Change live AWS to match the configuration (or apply a saved, reviewed plan file).')
+    .option('--dir <dir>', 'directory of tenant files', 'tenants')
+    .option('--platform <file>', 'platform settings file (default: platform.yaml beside the tenants directory)')
+    .option('--auto-approve', 'apply without asking (CI)')
+    .option('--json', 'print machine-readable results')
+    .option('--tenant <name>', 'limit the apply to this tenant (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--allow-destroy-data', 'allow deleting non-empty buckets of removed tenants whose removal setting is destroy')
+    .option('--lock-timeout <seconds>', 'how long to wait for another apply to finish', '60')
+    .action(async (plan: string | undefined, opts: ApplyCommandOptions) => setExit(await applyCommand(plan, opts, io)));
+
+  program
+    .command('unlock')
+    .description('Break the apply lock left by an apply that is gone for good.')
+    .option('--dir <dir>', 'directory of tenant files', 'tenants')
+    .option('--platform <file>', 'platform settings file')
+    .action(async (opts: ConfigOptions) => setExit(await unlockCommand(opts, io)));
 
   return program;
 }

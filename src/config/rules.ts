@@ -11,6 +11,9 @@ import type { FieldPath } from './problems';
 import { bucketName, maxTenantNameLength, normaliseUsername } from '../model/names';
 import { keyArn, PLACEHOLDER_KEY_ID, renderPolicy, sessionPolicy, SESSION_POLICY_MAX_LENGTH, type Folder } from '../model/session-policy';
 
+/** The control bucket (apply lock) is named as a tenant bucket of this name would be. */
+export const RESERVED_TENANT_NAME = 'control';
+
 export interface RuleFinding {
   path: FieldPath;
   message: string;
@@ -47,6 +50,9 @@ export function tenantRules(raw: unknown, ctx: TenantRuleContext): RuleFinding[]
   const findings: RuleFinding[] = [];
   const name = str(t.name);
 
+  if (name === RESERVED_TENANT_NAME) {
+    findings.push({ path: ['name'], message: `"${RESERVED_TENANT_NAME}" is reserved: its bucket name is the one sftp-tenants uses for its apply lock` });
+  }
   const stem = basename(ctx.file, extname(ctx.file));
   if (name !== undefined && name !== stem) {
     findings.push({ path: ['name'], message: `tenant name "${name}" does not match its file name; rename the file to ${name}.yaml or the tenant to "${stem}"` });

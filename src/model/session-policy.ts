@@ -22,8 +22,9 @@ export interface HomeDirectoryMapping {
 export interface PolicyStatement {
   Sid?: string;
   Effect: 'Allow' | 'Deny';
+  Principal?: '*' | Record<string, string | string[]>;
   Action: string | string[];
-  Resource: string | string[];
+  Resource?: string | string[];
   Condition?: Record<string, Record<string, string | string[]>>;
 }
 

@@ -17,6 +17,7 @@ export async function runCli(argv: string[], opts: { cwd: string; now?: Date; en
     env: opts.env ?? {},
     cwd: opts.cwd,
     now: () => opts.now ?? new Date('2026-12-01T00:00:00Z'),
+    isTTY: false,
   };
   const code = await run(argv, io);
   return { code, stdout, stderr };

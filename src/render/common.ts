@@ -1,0 +1,45 @@
+/** Shared pieces of the plan renderings: symbols, ordering, value formatting. */
+import { statementDelta, type CanonicalStatement } from '../plan/canonical';
+import type { AttributeChange, Change, Plan } from '../plan/types';
+
+export const SYMBOL: Record<Change['action'], string> = { create: '+', update: '~', delete: '-' };
+
+export function summaryLine(plan: Plan): string {
+  const s = plan.summary;
+  return `Plan: ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy, ${s.blocked} blocked.`;
+}
+
+export function isRisky(c: Change): boolean {
+  return c.blocked !== undefined || c.classification !== 'routine';
+}
+
+export function tenantsOf(plan: Plan): string[] {
+  return [...new Set([...plan.changes.map((c) => c.tenant)])];
+}
+
+export function isPolicyValue(v: unknown): v is { Statement: unknown[] } {
+  return v !== null && typeof v === 'object' && Array.isArray((v as { Statement?: unknown }).Statement);
+}
+
+export function compact(v: unknown): string {
+  if (v === null || v === undefined) return '(none)';
+  if (typeof v === 'string') return JSON.stringify(v);
+  return JSON.stringify(v);
+}
+
+/** For a policy attribute: the statements added and removed, as one-line JSON each. */
+export function policyLines(a: AttributeChange): { added: string[]; removed: string[] } | undefined {
+  if (!isPolicyValue(a.before) && !isPolicyValue(a.after)) return undefined;
+  const { added, removed } = statementDelta(a.before ?? undefined, a.after ?? undefined);
+  const line = (s: CanonicalStatement) => JSON.stringify(s);
+  return { added: added.map(line), removed: removed.map(line) };
+}
+
+export function statementCount(v: unknown): number {
+  return isPolicyValue(v) ? v.Statement.length : 0;
+}
+
+export function header(plan: Plan): string {
+  const scope = plan.scope ? `tenants ${plan.scope.join(', ')}` : `${plan.tenants.length} tenant${plan.tenants.length === 1 ? '' : 's'}`;
+  return `account ${plan.platform.accountId} (${plan.platform.region}), server ${plan.platform.serverId}, ${scope}`;
+}

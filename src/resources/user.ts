@@ -1,0 +1,175 @@
+/**
+ * One SFTP user: its identity record, the secret `sftp/<serverId>/<username>` that the identity
+ * provider reads. Password hashes and keys are compared here but shown only as fingerprints.
+ */
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  PutSecretValueCommand,
+  RestoreSecretCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { parseExpiry } from '../config/schema';
+import { checkPublicKey, hashFingerprint } from '../config/credentials';
+import { buildIdentityRecord, parseIdentityRecord, serialiseIdentityRecord, type IdentityRecord } from '../model/identity-record';
+import { normaliseUsername, userSecretName } from '../model/names';
+import { claims, isOwned, managedTags, ownershipTags, TAG_TENANT, TAG_USER, type Tags } from '../model/tags';
+import { cidrListAttribute, plainAttribute, policyAttribute, tagsAttribute } from './attributes';
+import type { Attributes, AttributeSpec, ResourceKind } from './types';
+
+const keyFingerprint = (line: unknown) => {
+  const key = checkPublicKey(String(line));
+  return key.ok ? `${key.value.type} ${key.value.fingerprint}` : '(unparseable key)';
+};
+
+const passwordHashAttribute: AttributeSpec = {
+  name: 'passwordHash',
+  compare: 'deep',
+  display: (v) => (typeof v === 'string' ? hashFingerprint(v) : v),
+  risk: (before, after) =>
+    typeof after === 'string' && after !== before
+      ? { class: 'security-broadening', reason: before === undefined || before === null ? 'password login enabled' : 'a new password is accepted' }
+      : undefined,
+};
+
+const publicKeysAttribute: AttributeSpec = {
+  name: 'publicKeys',
+  compare: 'set',
+  display: (v) => (Array.isArray(v) ? v.map(keyFingerprint) : v),
+  risk: (before, after) => {
+    const old = new Set((Array.isArray(before) ? before : []).map(keyFingerprint));
+    const added = (Array.isArray(after) ? after : []).map(keyFingerprint).filter((f) => !old.has(f));
+    return added.length > 0 ? { class: 'security-broadening', reason: `new key${added.length > 1 ? 's' : ''} may log in: ${added.join(', ')}` } : undefined;
+  },
+};
+
+function recordAttributes(record: IdentityRecord): Attributes {
+  return {
+    format: `v${record.version}`,
+    role: record.role,
+    homeDirectoryDetails: record.homeDirectoryDetails,
+    policy: record.policy,
+    passwordHash: record.passwordHash ?? null,
+    publicKeys: record.publicKeys,
+    allowedCidrs: record.allowedCidrs,
+    expires: record.expires ?? null,
+  };
+}
+
+const RECORD_ATTRIBUTES = ['format', 'role', 'homeDirectoryDetails', 'policy', 'passwordHash', 'publicKeys', 'allowedCidrs', 'expires'];
+
+const UNREADABLE: Attributes = {
+  format: '(unreadable)',
+  role: null,
+  homeDirectoryDetails: null,
+  policy: null,
+  passwordHash: null,
+  publicKeys: [],
+  allowedCidrs: [],
+  expires: null,
+};
+
+export const userKind: ResourceKind = {
+  kind: 'user',
+  dependsOn: ['role'],
+  attributes: [
+    plainAttribute('state'),
+    plainAttribute('format'),
+    plainAttribute('role', (b, a) => (b !== a && b !== null ? { class: 'security-broadening', reason: `sessions now assume ${String(a)}` } : undefined)),
+    plainAttribute('homeDirectoryDetails', (before, after) => {
+      const entries = (v: unknown) => (Array.isArray(v) ? v.map((m: { Target?: string }) => m.Target ?? '') : []);
+      const old = new Set(entries(before));
+      const added = entries(after).filter((t) => !old.has(t));
+      return added.length > 0 && before !== null ? { class: 'security-broadening', reason: `new folders: ${added.join(', ')}` } : undefined;
+    }),
+    policyAttribute('policy'),
+    passwordHashAttribute,
+    publicKeysAttribute,
+    cidrListAttribute('allowedCidrs'),
+    plainAttribute('expires', (b, a) =>
+      b !== null && b !== undefined && (a === null || (typeof a === 'string' && typeof b === 'string' && a > b))
+        ? { class: 'security-broadening', reason: a === null ? 'expiry removed' : `access extended to ${a}` }
+        : undefined,
+    ),
+    tagsAttribute,
+  ],
+
+  desired({ config, tenant, keyArn }) {
+    const { platform } = config;
+    return tenant.users.map((user) => {
+      const record = buildIdentityRecord(platform, tenant, user, keyArn, user.expires !== undefined ? parseExpiry(user.expires) : undefined);
+      return {
+        kind: 'user' as const,
+        tenant: tenant.name,
+        id: normaliseUsername(user.name),
+        payload: serialiseIdentityRecord(record),
+        attributes: {
+          state: 'active',
+          ...recordAttributes(record),
+          tags: { ...ownershipTags(platform.namePrefix, tenant.name), [TAG_USER]: normaliseUsername(user.name) },
+        },
+      };
+    });
+  },
+
+  read({ config, discovery }, tenant, desired) {
+    const { platform } = config;
+    const prefix = `sftp/${platform.serverId}/`;
+    const declared = new Set(desired.map((d) => userSecretName(platform.serverId, d.id)));
+    const found = [...discovery.secrets.values()].filter(
+      (s) => declared.has(s.name) || (isOwned(s.tags, platform.namePrefix) && s.tags[TAG_TENANT] === tenant),
+    );
+    return Promise.resolve(
+      found.map((s) => {
+        const text = discovery.secretValues.get(s.name);
+        const record = text !== undefined ? parseIdentityRecord(text) : undefined;
+        return {
+          kind: 'user' as const,
+          tenant,
+          id: s.name.slice(prefix.length),
+          owned: claims(s.tags, platform.namePrefix),
+          attributes: {
+            state: s.deletedDate ? 'scheduled-for-deletion' : 'active',
+            ...(record ? recordAttributes(record) : UNREADABLE),
+            tags: managedTags(s.tags),
+          },
+          meta: { arn: s.arn, secretName: s.name, pendingDeletion: s.deletedDate !== undefined },
+        };
+      }),
+    );
+  },
+
+  async create({ config, clients }, d) {
+    const out = await clients.secrets.send(
+      new CreateSecretCommand({
+        Name: userSecretName(config.platform.serverId, d.id),
+        Description: `sftp-tenants: identity record of SFTP user ${d.id} (tenant ${d.tenant})`,
+        SecretString: d.payload,
+        Tags: Object.entries(d.attributes.tags as Tags).map(([Key, Value]) => ({ Key, Value })),
+      }),
+    );
+    return { meta: { arn: out.ARN } };
+  },
+
+  async update({ config, clients }, d, l, attributes) {
+    const SecretId = userSecretName(config.platform.serverId, d.id);
+    if (attributes.includes('state') && l.attributes.state === 'scheduled-for-deletion') await clients.secrets.send(new RestoreSecretCommand({ SecretId }));
+    if (attributes.some((a) => RECORD_ATTRIBUTES.includes(a))) await clients.secrets.send(new PutSecretValueCommand({ SecretId, SecretString: d.payload }));
+    if (attributes.includes('tags')) {
+      const want = d.attributes.tags as Tags;
+      const stale = Object.keys(l.attributes.tags as Tags).filter((k) => !(k in want));
+      if (stale.length > 0) await clients.secrets.send(new UntagResourceCommand({ SecretId, TagKeys: stale }));
+      await clients.secrets.send(new TagResourceCommand({ SecretId, Tags: Object.entries(want).map(([Key, Value]) => ({ Key, Value })) }));
+    }
+    return { meta: l.meta };
+  },
+
+  async delete({ config, clients }, l) {
+    await clients.secrets.send(
+      new DeleteSecretCommand({ SecretId: l.meta.secretName as string, RecoveryWindowInDays: config.platform.defaults.secretRecoveryWindowDays }),
+    );
+  },
+
+  deleteRisks: () => [{ class: 'destroy', reason: "deleting the identity record revokes the user's access (recoverable during the recovery window)" }],
+};
