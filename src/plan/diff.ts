@@ -15,7 +15,9 @@ function canonicalValue(spec: AttributeSpec, value: unknown): unknown {
     case 'set':
       return Array.isArray(value) ? [...new Set(value.map((v) => JSON.stringify(v)))].sort() : value;
     case 'deep':
-      return value;
+      // Attribute values are JSON data; a JSON round trip also makes them independent of the realm
+      // (and prototype) that created them.
+      return JSON.parse(JSON.stringify(value)) as unknown;
   }
 }
 

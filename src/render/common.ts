@@ -1,5 +1,5 @@
 /** Shared pieces of the plan renderings: symbols, ordering, value formatting. */
-import { statementDelta, type CanonicalStatement } from '../plan/canonical';
+import { canonicalStatement, statementKey } from '../plan/canonical';
 import type { AttributeChange, Change, Plan } from '../plan/types';
 
 export const SYMBOL: Record<Change['action'], string> = { create: '+', update: '~', delete: '-' };
@@ -27,12 +27,20 @@ export function compact(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** For a policy attribute: the statements added and removed, as one-line JSON each. */
+/**
+ * For a policy attribute: the statements added and removed, one line of JSON each, as written
+ * (compared canonically, shown as the author wrote them).
+ */
 export function policyLines(a: AttributeChange): { added: string[]; removed: string[] } | undefined {
   if (!isPolicyValue(a.before) && !isPolicyValue(a.after)) return undefined;
-  const { added, removed } = statementDelta(a.before ?? undefined, a.after ?? undefined);
-  const line = (s: CanonicalStatement) => JSON.stringify(s);
-  return { added: added.map(line), removed: removed.map(line) };
+  const statements = (v: unknown) => (isPolicyValue(v) ? v.Statement.filter((s): s is Record<string, unknown> => s !== null && typeof s === 'object') : []);
+  const keyed = (v: unknown) => new Map(statements(v).map((s) => [statementKey(canonicalStatement(s)), s]));
+  const before = keyed(a.before);
+  const after = keyed(a.after);
+  return {
+    added: [...after].filter(([k]) => !before.has(k)).map(([, s]) => JSON.stringify(s)),
+    removed: [...before].filter(([k]) => !after.has(k)).map(([, s]) => JSON.stringify(s)),
+  };
 }
 
 export function statementCount(v: unknown): number {

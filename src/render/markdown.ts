@@ -76,7 +76,7 @@ export function renderMarkdown(plan: Plan, opts: { limit?: number } = {}): strin
   tenants.forEach((tenant, i) => {
     const changes = plan.changes.filter((c) => c.tenant === tenant);
     const counts = (['create', 'update', 'delete'] as const).map((a) => `${changes.filter((c) => c.action === a).length} ${SYMBOL[a]}`).join(', ');
-    const section = [`<details><summary><b>${tenant}</b>: ${counts}</summary>`, '', ...changes.map(changeDetails), '', '</details>', ''].join('\n\n');
+    const section = [`<details><summary><b>${tenant}</b>: ${counts}</summary>`, '', changes.map(changeDetails).join('\n\n'), '', '</details>', ''].join('\n');
     // An equal share of what is left; what a short section leaves unused passes to the next ones.
     const share = Math.floor(budget / (tenants.length - i));
     const text = truncate(section, Math.max(share, 0), tenant);
