@@ -5,6 +5,7 @@ import { validateCommand } from './validate';
 import { planCommand, type PlanCommandOptions } from './plan';
 import { applyCommand, unlockCommand, type ApplyCommandOptions } from './apply';
 import type { ConfigOptions } from './validate';
+import { rotatePasswordCommand } from './rotate';
 import { VERSION } from '../version';
 
 
@@ -47,6 +48,13 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--allow-destroy-data', 'allow deleting non-empty buckets of removed tenants whose removal setting is destroy')
     .option('--lock-timeout <seconds>', 'how long to wait for another apply to finish', '60')
     .action(async (plan: string | undefined, opts: ApplyCommandOptions) => setExit(await applyCommand(plan, opts, io)));
+
+  program
+    .command('rotate-password <username>')
+    .description('Generate a new password for a user declared with generatedPassword: true (left in its hand-off secret, never printed).')
+    .option('--dir <dir>', 'directory of tenant files', 'tenants')
+    .option('--platform <file>', 'platform settings file')
+    .action(async (username: string, opts: ConfigOptions) => setExit(await rotatePasswordCommand(username, opts, io)));
 
   program
     .command('unlock')

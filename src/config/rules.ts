@@ -77,8 +77,12 @@ export function tenantRules(raw: unknown, ctx: TenantRuleContext): RuleFinding[]
     const at = (...rest: FieldPath): FieldPath => ['users', u, ...rest];
 
     const keys = arr(user.publicKeys);
-    if (user.passwordHash === undefined && keys.length === 0) {
-      findings.push({ path: at(), message: 'a user needs a passwordHash, publicKeys, or both' });
+    const generated = user.generatedPassword === true;
+    if (user.passwordHash === undefined && !generated && keys.length === 0) {
+      findings.push({ path: at(), message: 'a user needs a passwordHash (or generatedPassword: true), publicKeys, or both' });
+    }
+    if (user.passwordHash !== undefined && generated) {
+      findings.push({ path: at('generatedPassword'), message: 'give either passwordHash or generatedPassword: true, not both' });
     }
     const seen = new Map<string, number>();
     keys.forEach((line, k) => {

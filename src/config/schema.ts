@@ -106,6 +106,10 @@ export const userSchema = z
       .superRefine(refineWith(checkPasswordHash))
       .optional()
       .describe('argon2id (m>=19456, t>=2) or bcrypt (cost>=10) hash of the password; never the password itself.'),
+    generatedPassword: z
+      .boolean()
+      .optional()
+      .describe('true: apply generates a strong password, stores only its hash, and hands the password to operators in a separate secret. Instead of passwordHash.'),
     publicKeys: z
       .array(z.string().superRefine(refineWith(checkPublicKey)))
       .optional()

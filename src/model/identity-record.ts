@@ -11,6 +11,12 @@ import { homeDirectoryMappings, renderPolicy, sessionPolicy, SESSION_POLICY_MAX_
 
 export const IDENTITY_RECORD_VERSION = 1;
 
+/**
+ * Stands for the hash of a password that apply generates: a plan cannot know it, and a record
+ * holding it admits nobody (it is not a hash any verifier accepts).
+ */
+export const GENERATED_PASSWORD = '(generated at apply)';
+
 export const identityRecordSchema = z.strictObject({
   version: z.literal(IDENTITY_RECORD_VERSION),
   tenant: z.string().min(1),
@@ -46,6 +52,7 @@ export function buildIdentityRecord(platform: Platform, tenant: Tenant, user: Te
     allowedCidrs: [...(user.allowedCidrs ?? tenant.allowedCidrs)],
   };
   if (user.passwordHash !== undefined) record.passwordHash = user.passwordHash;
+  else if (user.generatedPassword === true) record.passwordHash = GENERATED_PASSWORD;
   if (expiresAt !== undefined) record.expires = expiresAt.toISOString();
   return record;
 }

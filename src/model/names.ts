@@ -6,6 +6,7 @@
  *   IAM role    <prefix>-tenant-<tenant>           (IAM: at most 64 characters)
  *   KMS alias   alias/<prefix>/<tenant>
  *   user secret sftp/<serverId>/<username, lower-cased>
+ *   hand-off    sftp-tenants/<prefix>/password-handoff/<username, lower-cased>  (generated passwords)
  *
  * Usernames are unique case-insensitively (validation enforces it) and the secret name uses the
  * lower-cased form, so a login as "Alice" and as "alice" reach the same identity record.
@@ -54,4 +55,12 @@ export function maxTenantNameLength(ctx: Pick<NamingContext, 'namePrefix' | 'acc
   const bucketRoom = BUCKET_NAME_MAX - `${ctx.namePrefix}--${ctx.accountId}`.length;
   const roleRoom = ROLE_NAME_MAX - `${ctx.namePrefix}-tenant-`.length;
   return Math.min(bucketRoom, roleRoom);
+}
+
+/**
+ * Where apply leaves a generated password for operators to hand over. Outside the server's
+ * sftp/<serverId>/ namespace, so the identity provider's role cannot read it.
+ */
+export function handoffSecretName(namePrefix: string, username: string): string {
+  return `sftp-tenants/${namePrefix}/password-handoff/${normaliseUsername(username)}`;
 }

@@ -21,7 +21,9 @@ function canonicalValue(spec: AttributeSpec, value: unknown): unknown {
   }
 }
 
+/** `a` is the live value, `b` the desired one. */
 export function attributeEqual(spec: AttributeSpec, a: unknown, b: unknown): boolean {
+  if (spec.equals) return spec.equals(a ?? null, b ?? null);
   return isDeepStrictEqual(canonicalValue(spec, a), canonicalValue(spec, b));
 }
 

@@ -22,6 +22,8 @@ export interface AttributeSpec {
   name: string;
   /** policy: canonical IAM comparison; set: order-insensitive list; deep: structural equality. */
   compare: 'deep' | 'set' | 'policy';
+  /** Overrides `compare` when live and desired values are equal in a way it cannot see. */
+  equals?: (live: unknown, desired: unknown) => boolean;
   /** Turns a value into what a plan may show; sensitive values become fingerprints here. */
   display?: (value: unknown) => unknown;
   /** Why changing this attribute from `before` to `after` is risky, if it is. */

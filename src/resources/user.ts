@@ -12,8 +12,10 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { parseExpiry } from '../config/schema';
 import { checkPublicKey, hashFingerprint } from '../config/credentials';
-import { buildIdentityRecord, parseIdentityRecord, serialiseIdentityRecord, type IdentityRecord } from '../model/identity-record';
-import { normaliseUsername, userSecretName } from '../model/names';
+import { generatePassword, hashPassword } from '../apply/passwords';
+import type { AwsClients } from '../aws/clients';
+import { buildIdentityRecord, GENERATED_PASSWORD, parseIdentityRecord, serialiseIdentityRecord, type IdentityRecord } from '../model/identity-record';
+import { handoffSecretName, normaliseUsername, userSecretName } from '../model/names';
 import { claims, isOwned, managedTags, ownershipTags, TAG_TENANT, TAG_USER, type Tags } from '../model/tags';
 import { cidrListAttribute, plainAttribute, policyAttribute, tagsAttribute } from './attributes';
 import type { Attributes, AttributeSpec, ResourceKind } from './types';
@@ -23,10 +25,14 @@ const keyFingerprint = (line: unknown) => {
   return key.ok ? `${key.value.type} ${key.value.fingerprint}` : '(unparseable key)';
 };
 
+const isRealHash = (v: unknown): v is string => typeof v === 'string' && v.startsWith('$');
+
 const passwordHashAttribute: AttributeSpec = {
   name: 'passwordHash',
   compare: 'deep',
-  display: (v) => (typeof v === 'string' ? hashFingerprint(v) : v),
+  // A generated password is whatever apply generated: any real hash in the live record is it.
+  equals: (live, desired) => (desired === GENERATED_PASSWORD ? isRealHash(live) : live === desired),
+  display: (v) => (isRealHash(v) ? hashFingerprint(v) : v),
   risk: (before, after) =>
     typeof after === 'string' && after !== before
       ? { class: 'security-broadening', reason: before === undefined || before === null ? 'password login enabled' : 'a new password is accepted' }
@@ -141,11 +147,16 @@ export const userKind: ResourceKind = {
   },
 
   async create({ config, clients }, d) {
+    let payload = d.payload!;
+    const record = parseIdentityRecord(payload)!;
+    if (record.passwordHash === GENERATED_PASSWORD) {
+      payload = serialiseIdentityRecord({ ...record, passwordHash: await handOffNewPassword(clients, config.platform.namePrefix, d) });
+    }
     const out = await clients.secrets.send(
       new CreateSecretCommand({
         Name: userSecretName(config.platform.serverId, d.id),
         Description: `sftp-tenants: identity record of SFTP user ${d.id} (tenant ${d.tenant})`,
-        SecretString: d.payload,
+        SecretString: payload,
         Tags: Object.entries(d.attributes.tags as Tags).map(([Key, Value]) => ({ Key, Value })),
       }),
     );
@@ -155,7 +166,17 @@ export const userKind: ResourceKind = {
   async update({ config, clients }, d, l, attributes) {
     const SecretId = userSecretName(config.platform.serverId, d.id);
     if (attributes.includes('state') && l.attributes.state === 'scheduled-for-deletion') await clients.secrets.send(new RestoreSecretCommand({ SecretId }));
-    if (attributes.some((a) => RECORD_ATTRIBUTES.includes(a))) await clients.secrets.send(new PutSecretValueCommand({ SecretId, SecretString: d.payload }));
+    if (attributes.some((a) => RECORD_ATTRIBUTES.includes(a))) {
+      let payload = d.payload!;
+      const record = parseIdentityRecord(payload)!;
+      if (record.passwordHash === GENERATED_PASSWORD) {
+        // Keep the password already handed over; generate one only if there is none yet.
+        const current = l.attributes.passwordHash;
+        const hash = isRealHash(current) ? current : await handOffNewPassword(clients, config.platform.namePrefix, d);
+        payload = serialiseIdentityRecord({ ...record, passwordHash: hash });
+      }
+      await clients.secrets.send(new PutSecretValueCommand({ SecretId, SecretString: payload }));
+    }
     if (attributes.includes('tags')) {
       const want = d.attributes.tags as Tags;
       const stale = Object.keys(l.attributes.tags as Tags).filter((k) => !(k in want));
@@ -166,10 +187,38 @@ export const userKind: ResourceKind = {
   },
 
   async delete({ config, clients }, l) {
-    await clients.secrets.send(
-      new DeleteSecretCommand({ SecretId: l.meta.secretName as string, RecoveryWindowInDays: config.platform.defaults.secretRecoveryWindowDays }),
-    );
+    const RecoveryWindowInDays = config.platform.defaults.secretRecoveryWindowDays;
+    await clients.secrets.send(new DeleteSecretCommand({ SecretId: l.meta.secretName as string, RecoveryWindowInDays }));
+    try {
+      await clients.secrets.send(new DeleteSecretCommand({ SecretId: handoffSecretName(config.platform.namePrefix, l.id), RecoveryWindowInDays }));
+    } catch (err) {
+      if ((err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
+    }
   },
 
   deleteRisks: () => [{ class: 'destroy', reason: "deleting the identity record revokes the user's access (recoverable during the recovery window)" }],
 };
+
+/**
+ * Generates a password, leaves it in the user's hand-off secret for operators, and returns its
+ * hash for the identity record. The password itself goes nowhere else: no log, no plan, no output.
+ */
+export async function handOffNewPassword(clients: AwsClients, namePrefix: string, d: { id: string; tenant: string; attributes: Attributes }): Promise<string> {
+  const password = generatePassword();
+  const hash = await hashPassword(password);
+  const Name = handoffSecretName(namePrefix, d.id);
+  try {
+    await clients.secrets.send(new PutSecretValueCommand({ SecretId: Name, SecretString: password }));
+  } catch (err) {
+    if ((err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
+    await clients.secrets.send(
+      new CreateSecretCommand({
+        Name,
+        Description: `sftp-tenants: generated SFTP password of ${d.id} (tenant ${d.tenant}), to hand over to the client`,
+        SecretString: password,
+        Tags: Object.entries(d.attributes.tags as Tags).map(([Key, Value]) => ({ Key, Value })),
+      }),
+    );
+  }
+  return hash;
+}
