@@ -1,15 +1,11 @@
 #!/usr/bin/env bash
-# The demo: what the main job does, against the local stack. Until plan and apply exist, that is
-# validating the example tenants (and showing what a reviewer sees when a file is wrong).
+# The demo: the main job against the local stack (scripts/demo.ts), after showing what a reviewer
+# sees when a tenant file is wrong.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 cli="node $PWD/bin/sftp-tenants.js"
 
-echo "== sftp-tenants validate (the example tenants in tenants/)"
-$cli validate || exit 1
-
-echo
-echo "== the same check on a tenant file with mistakes (a copy in a temporary directory)"
+echo "== validate a tenant file with mistakes (a copy in a temporary directory)"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/tenants"
@@ -20,3 +16,5 @@ sed -e 's#198.51.100.0/28#0.0.0.0/0#' -e 's#access: read-only#access: read-write
 code=$?
 [ "$code" -eq 1 ] || { echo "expected exit code 1, got $code" >&2; exit 1; }
 echo "(exit code 1, as expected: an invalid configuration changes nothing)"
+
+node_modules/.bin/tsx scripts/demo.ts

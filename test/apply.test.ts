@@ -55,6 +55,14 @@ describe('apply', () => {
     expect(after.code).toBe(0);
   });
 
+  it('reports machine-readable results with --json', async () => {
+    const applied = await runCli(['apply', '--auto-approve', '--json'], { cwd: REPO_ROOT, env: env() });
+    const out = JSON.parse(applied.stdout);
+    expect(out.summary).toEqual({ created: 14, updated: 0, deleted: 0, failed: 0, blocked: 0 });
+    expect(out.applied).toHaveLength(14);
+    expect(out.applied[0]).toMatchObject({ status: 'done', action: 'create' });
+  });
+
   it('refuses to apply without --auto-approve when not at a terminal, and changes nothing', async () => {
     const result = await runCli(['apply'], { cwd: REPO_ROOT, env: env() });
     expect(result.code).toBe(1);
@@ -69,6 +77,8 @@ describe('apply', () => {
     const outcome = await executePlan({ result: first, ctx: { config, clients: crashing, retry: instantRetry, allowDestroyData: false } });
     destroyClients(crashing);
     expect(outcome.failed).toBeGreaterThan(0);
+    // A failure names the resource, the operation and the error.
+    expect(outcome.events.find((e) => e.status === 'failed')!.error).toMatch(/^[a-z-]+\/(key|role|bucket|user)\/\S+: (create|update|delete) failed: [A-Za-z]+: InjectedCrash: injected crash before [A-Za-z]+$/);
 
     await apply(config);
     expect((await plan(config)).plan.changes).toEqual([]);

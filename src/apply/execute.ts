@@ -115,7 +115,7 @@ export async function executePlan(opts: {
           try {
             await kindOf('key').finalize!(ctx, fresh('key', keyChange.id)!, keyId);
           } catch (err) {
-            emit({ address: keyChange.address, action: keyChange.action, status: 'failed', error: new AwsError(keyChange.address, 'PutKeyPolicy', describeError(err)).message });
+            emit({ address: keyChange.address, action: keyChange.action, status: 'failed', error: new AwsError(keyChange.address, keyChange.action, describeError(err)).message });
             throw err;
           }
           keyPolicyDue = false;
