@@ -57,3 +57,8 @@ export class LockHeldError extends UserError {
 export class StalePlanError extends UserError {
   readonly code = 'STALE_PLAN';
 }
+
+/** Isolation between tenants would not be proven after apply. */
+export class IsolationError extends UserError {
+  readonly code = 'ISOLATION';
+}

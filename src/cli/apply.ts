@@ -7,7 +7,7 @@ import { executePlan, type ApplyEvent } from '../apply/execute';
 import { buildPlan, configHash, type PlanResult } from '../plan/build';
 import { PLAN_FORMAT_VERSION, type Plan } from '../plan/types';
 import { renderText } from '../render/text';
-import { StalePlanError, UsageError } from '../errors';
+import { IsolationError, StalePlanError, UsageError } from '../errors';
 import type { Io } from './io';
 import { hasChanges } from './plan';
 import { loadValidConfig, type ConfigOptions } from './validate';
@@ -18,6 +18,7 @@ export interface ApplyCommandOptions extends ConfigOptions {
   tenant?: string[];
   allowDestroyData?: boolean;
   lockTimeout?: string;
+  allowIsolationFailure?: boolean;
 }
 
 /** Why a saved plan cannot be applied as reviewed, or undefined when it still holds. */
@@ -100,6 +101,10 @@ export async function applyCommand(planFile: string | undefined, opts: ApplyComm
         if (reasons.length > 0) throw new StalePlanError(`plan ${planFile} is stale; nothing was applied:\n  ${reasons.join('\n  ')}\nMake a new plan.`);
       } else if (!opts.json) {
         io.stderr(renderText(result.plan, { color: io.isTTY && !io.env.NO_COLOR }));
+      }
+      const failing = result.plan.isolation.after.failingPairs.length;
+      if (failing > 0 && !opts.allowIsolationFailure) {
+        throw new IsolationError(`isolation would not be proven after this apply (${failing} pair(s)); nothing was applied. Fix the configuration, or pass --allow-isolation-failure`);
       }
       if (!hasChanges(result.plan) || result.plan.changes.every((c) => c.blocked)) {
         if (opts.json) io.stdout(`${JSON.stringify({ applied: [], summary: { created: 0, updated: 0, deleted: 0, failed: 0, blocked: result.plan.summary.blocked } })}\n`);

@@ -34,6 +34,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--tenant <name>', 'limit the plan to this tenant (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something would, 1 on error')
     .option('--allow-destroy-data', 'allow deleting non-empty buckets of removed tenants whose removal setting is destroy')
+    .option('--allow-isolation-failure', 'exit 0 even when isolation is not proven after apply')
     .option('-v, --verbose', 'print the number of AWS calls made')
     .action(async (opts: PlanCommandOptions) => setExit(await planCommand(opts, io)));
 
@@ -47,6 +48,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--tenant <name>', 'limit the apply to this tenant (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--allow-destroy-data', 'allow deleting non-empty buckets of removed tenants whose removal setting is destroy')
     .option('--lock-timeout <seconds>', 'how long to wait for another apply to finish', '60')
+    .option('--allow-isolation-failure', 'apply even when isolation would not be proven afterwards')
     .action(async (plan: string | undefined, opts: ApplyCommandOptions) => setExit(await applyCommand(plan, opts, io)));
 
   program

@@ -16,6 +16,7 @@ export interface PlanCommandOptions extends ConfigOptions {
   tenant?: string[];
   verbose?: boolean;
   allowDestroyData?: boolean;
+  allowIsolationFailure?: boolean;
 }
 
 export function renderPlan(plan: Plan, format: string, io: Io): string {
@@ -65,6 +66,10 @@ export async function planCommand(opts: PlanCommandOptions, io: Io): Promise<num
     const per = plan.tenants.length > 0 ? ` (${(counter.total / plan.tenants.length).toFixed(1)} per tenant)` : '';
     io.stderr(`AWS calls: ${counter.total}${per}\n`);
     for (const [op, n] of Object.entries(counter.byOperation())) io.stderr(`  ${op}: ${n}\n`);
+  }
+  if (plan.isolation.after.failingPairs.length > 0 && !opts.allowIsolationFailure) {
+    io.stderr(`error: isolation is not proven after apply for ${plan.isolation.after.failingPairs.length} pair(s); see above (--allow-isolation-failure to plan anyway)\n`);
+    return 1;
   }
   if (opts.detailedExitcode) return hasChanges(plan) ? 2 : 0;
   return 0;

@@ -19,6 +19,8 @@ import type { DesiredResource, LiveResource } from '../resources/types';
 import { mapLimit } from './concurrency';
 import { diffKind } from './diff';
 import { VERSION } from '../version';
+import { analyzeIsolation } from '../isolation/analyze';
+import { isolationInputs } from '../isolation/views';
 import { gravity, PLAN_FORMAT_VERSION, summarise, type Change, type Finding, type Plan } from './types';
 
 
@@ -58,6 +60,8 @@ function discoveredTenants(d: Discovery, deployment: string): Set<string> {
   d.roles.forEach((r) => add(Object.fromEntries((r.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']))));
   return names;
 }
+
+const emptyReport = () => ({ tenants: 0, pairs: 0, proven: 0, failingPairs: [], breaches: [] });
 
 export async function buildPlan(opts: PlanOptions): Promise<PlanResult> {
   const { config, clients } = opts;
@@ -158,6 +162,12 @@ export async function buildPlan(opts: PlanOptions): Promise<PlanResult> {
     changes,
     findings,
     summary: summarise(changes),
+    isolation: { after: emptyReport(), live: emptyReport() },
+  };
+  const analysisContext = { accountId: platform.accountId, region: platform.region, serverId: platform.serverId, adminRoleArns: platform.adminRoleArns };
+  plan.isolation = {
+    after: analyzeIsolation(isolationInputs({ plan, live, desired }, platform, 'after'), analysisContext),
+    live: analyzeIsolation(isolationInputs({ plan, live, desired }, platform, 'live'), analysisContext),
   };
   if (opts.counter) plan.aws_calls = { total: opts.counter.total, by_operation: opts.counter.byOperation() };
   return { plan, live, desired };

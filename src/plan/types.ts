@@ -1,4 +1,5 @@
 /** A plan: plain, versioned, serialisable data. Every rendering is a function of it. */
+import type { IsolationReport } from '../isolation/analyze';
 import type { KindName, Risk, RiskClass } from '../resources/types';
 
 export const PLAN_FORMAT_VERSION = 1;
@@ -50,6 +51,8 @@ export interface Plan {
   changes: Change[];
   findings: Finding[];
   summary: { add: number; change: number; destroy: number; blocked: number };
+  /** The isolation proof over the tenants this plan covers: after apply, and as things are now. */
+  isolation: { after: IsolationReport; live: IsolationReport };
   aws_calls?: { total: number; by_operation: Record<string, number> };
 }
 

@@ -1,5 +1,6 @@
 /** Shared pieces of the plan renderings: symbols, ordering, value formatting. */
 import { canonicalStatement, statementKey } from '../plan/canonical';
+import type { IsolationReport } from '../isolation/analyze';
 import type { AttributeChange, Change, Plan } from '../plan/types';
 
 export const SYMBOL: Record<Change['action'], string> = { create: '+', update: '~', delete: '-' };
@@ -50,4 +51,15 @@ export function statementCount(v: unknown): number {
 export function header(plan: Plan): string {
   const scope = plan.scope ? `tenants ${plan.scope.join(', ')}` : `${plan.tenants.length} tenant${plan.tenants.length === 1 ? '' : 's'}`;
   return `account ${plan.platform.accountId} (${plan.platform.region}), server ${plan.platform.serverId}, ${scope}`;
+}
+
+export function isolationLine(report: IsolationReport): string {
+  const n = report.tenants;
+  if (report.failingPairs.length === 0) return `Isolation: ${n} tenant${n === 1 ? '' : 's'}, ${n}×(${n}−1) = ${report.pairs} pairs proven.`;
+  return `Isolation: NOT PROVEN for ${report.failingPairs.length} of ${report.pairs} pairs.`;
+}
+
+/** One line per breach: who can reach whom, through which layer, and why. */
+export function breachLines(report: IsolationReport): string[] {
+  return report.breaches.map((b) => `${b.from === '*' ? 'anyone' : b.from} -> ${b.to} [${b.layer}] ${b.reason}${b.statement ? `: ${JSON.stringify(b.statement)}` : ''}`);
 }

@@ -4,7 +4,7 @@
  * tenant sections are truncated with a visible notice; summary and risky sections always stay.
  */
 import type { Change, Plan } from '../plan/types';
-import { compact, header, isRisky, policyLines, statementCount, summaryLine, SYMBOL, tenantsOf } from './common';
+import { breachLines, compact, header, isolationLine, isRisky, policyLines, statementCount, summaryLine, SYMBOL, tenantsOf } from './common';
 
 export const MARKDOWN_LIMIT = 60_000;
 
@@ -42,7 +42,20 @@ function truncate(section: string, budget: number, tenant: string): string {
 
 export function renderMarkdown(plan: Plan, opts: { limit?: number } = {}): string {
   const limit = opts.limit ?? MARKDOWN_LIMIT;
-  const head: string[] = ['## sftp-tenants plan', '', `**${summaryLine(plan)}**`, '', header(plan), ''];
+  const head: string[] = [];
+  const { live, after } = plan.isolation;
+  // Breaches first of all: a reviewer must see them before anything else.
+  if (live.breaches.length > 0) {
+    head.push('> [!CAUTION]', `> **Live breach**: isolation is broken in AWS now (${live.failingPairs.length} pairs), whatever this plan changes.`);
+    for (const line of breachLines(live)) head.push(`> - ${escapeCell(line)}`);
+    head.push('');
+  }
+  if (after.breaches.length > 0) {
+    head.push('> [!CAUTION]', `> **${isolationLine(after)}** After apply:`);
+    for (const line of breachLines(after)) head.push(`> - ${escapeCell(line)}`);
+    head.push('');
+  }
+  head.push('## sftp-tenants plan', '', `**${summaryLine(plan)}**`, '', `${header(plan)}. ${after.breaches.length === 0 ? isolationLine(after) : ''}`.trim(), '');
 
   const unmanaged = plan.findings.filter((f) => f.kind === 'unmanaged-identity');
   if (unmanaged.length > 0) {

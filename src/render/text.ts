@@ -1,6 +1,6 @@
 /** The terminal rendering: Terraform-like symbols, grouped by tenant, risky changes first. */
 import type { AttributeChange, Change, Plan } from '../plan/types';
-import { compact, header, policyLines, statementCount, summaryLine, SYMBOL, tenantsOf } from './common';
+import { breachLines, compact, header, isolationLine, policyLines, statementCount, summaryLine, SYMBOL, tenantsOf } from './common';
 
 export interface TextOptions {
   color: boolean;
@@ -22,6 +22,20 @@ export function renderText(plan: Plan, opts: TextOptions): string {
   const paint = (code: keyof typeof CODES, s: string) => (opts.color ? `\u001b[${CODES[code]}m${s}\u001b[0m` : s);
   const colorOf = (c: Change): keyof typeof CODES => (c.blocked ? 'magenta' : c.action === 'create' ? 'green' : c.action === 'delete' ? 'red' : 'yellow');
   const out: string[] = [`sftp-tenants plan: ${header(plan)}`, ''];
+
+  const { live, after } = plan.isolation;
+  if (live.breaches.length > 0) {
+    out.push(paint('red', `LIVE BREACH: isolation is broken in AWS now (${live.failingPairs.length} pairs), whatever this plan changes:`));
+    for (const line of breachLines(live)) out.push(`  ${paint('red', '!')} ${line}`);
+    out.push('');
+  }
+  if (after.breaches.length > 0) {
+    out.push(paint('red', `${isolationLine(after)} After apply:`));
+    for (const line of breachLines(after)) out.push(`  ${paint('red', '!')} ${line}`);
+  } else {
+    out.push(isolationLine(after));
+  }
+  out.push('');
 
   const unmanaged = plan.findings.filter((f) => f.kind === 'unmanaged-identity');
   if (unmanaged.length > 0) {

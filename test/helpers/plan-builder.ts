@@ -26,6 +26,10 @@ export function planWith(changes: Change[], findings: Finding[] = []): Plan {
     changes,
     findings,
     summary: summarise(changes),
+    isolation: {
+      after: { tenants: 3, pairs: 6, proven: 6, failingPairs: [], breaches: [] },
+      live: { tenants: 3, pairs: 6, proven: 6, failingPairs: [], breaches: [] },
+    },
   };
 }
 
