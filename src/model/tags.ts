@@ -39,3 +39,19 @@ export function managedTags(tags: Tags | undefined): Tags {
 export function tagsFromList(list: ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }> | undefined): Tags {
   return Object.fromEntries((list ?? []).filter((t) => t.Key !== undefined).map((t) => [t.Key!, t.Value ?? '']));
 }
+
+/**
+ * Brings a resource's sftp-tenants tags to `want`: removes our keys it should no longer carry,
+ * then writes the wanted ones. Each service spells its tag calls differently; they come in as
+ * functions.
+ */
+export async function syncTags(
+  live: Tags,
+  want: Tags,
+  untag: (keys: string[]) => Promise<unknown>,
+  tag: (entries: Array<[string, string]>) => Promise<unknown>,
+): Promise<void> {
+  const stale = Object.keys(managedTags(live)).filter((k) => !(k in want));
+  if (stale.length > 0) await untag(stale);
+  await tag(Object.entries(want));
+}

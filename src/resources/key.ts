@@ -22,7 +22,7 @@ import {
 import { withPropagationRetry } from '../apply/retry';
 import { keyAlias } from '../model/names';
 import { keyPolicy, keyPolicyAdminOnly } from '../model/policies';
-import { claims, isOwned, managedTags, ownershipTags, TAG_ON_REMOVAL, TAG_TENANT, tagsFromList, type Tags } from '../model/tags';
+import { claims, isOwned, managedTags, ownershipTags, syncTags, TAG_ON_REMOVAL, TAG_TENANT, tagsFromList, type Tags } from '../model/tags';
 import { plainAttribute, policyAttribute, safeSwitch, tagsAttribute } from './attributes';
 import type { LiveResource, ResourceKind } from './types';
 
@@ -126,10 +126,12 @@ export const keyKind: ResourceKind = {
       await clients.kms.send(d.attributes.rotation === true ? new EnableKeyRotationCommand({ KeyId }) : new DisableKeyRotationCommand({ KeyId }));
     }
     if (attributes.includes('tags')) {
-      const want = d.attributes.tags as Tags;
-      const stale = Object.keys(l.attributes.tags as Tags).filter((k) => !(k in want));
-      if (stale.length > 0) await clients.kms.send(new UntagResourceCommand({ KeyId, TagKeys: stale }));
-      await clients.kms.send(new TagResourceCommand({ KeyId, Tags: Object.entries(want).map(([TagKey, TagValue]) => ({ TagKey, TagValue })) }));
+      await syncTags(
+        l.attributes.tags as Tags,
+        d.attributes.tags as Tags,
+        (TagKeys) => clients.kms.send(new UntagResourceCommand({ KeyId, TagKeys })),
+        (entries) => clients.kms.send(new TagResourceCommand({ KeyId, Tags: entries.map(([TagKey, TagValue]) => ({ TagKey, TagValue })) })),
+      );
     }
     // 'policy' waits for finalize: it names the tenant role, which may not exist yet.
     return { meta: l.meta };

@@ -12,7 +12,7 @@ import {
 import type { AwsClients } from '../aws/clients';
 import { roleName } from '../model/names';
 import { INLINE_POLICY_NAME, roleAccessPolicy, roleTrustPolicy } from '../model/policies';
-import { claims, managedTags, ownershipTags, tagsFromList, type Tags } from '../model/tags';
+import { claims, managedTags, ownershipTags, syncTags, tagsFromList, type Tags } from '../model/tags';
 import { parsePolicy } from '../plan/canonical';
 import { plainAttribute, policyAttribute, tagsAttribute } from './attributes';
 import type { ResourceKind } from './types';
@@ -96,10 +96,12 @@ export const roleKind: ResourceKind = {
     if (attributes.includes('accessPolicy')) await clients.iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: INLINE_POLICY_NAME, PolicyDocument: JSON.stringify(d.attributes.accessPolicy) }));
     if (attributes.includes('otherPolicies')) await detachOthers(clients, RoleName, l.attributes.otherPolicies as string[]);
     if (attributes.includes('tags')) {
-      const want = d.attributes.tags as Tags;
-      const stale = Object.keys(l.attributes.tags as Tags).filter((k) => !(k in want));
-      if (stale.length > 0) await clients.iam.send(new UntagRoleCommand({ RoleName, TagKeys: stale }));
-      await clients.iam.send(new TagRoleCommand({ RoleName, Tags: Object.entries(want).map(([Key, Value]) => ({ Key, Value })) }));
+      await syncTags(
+        l.attributes.tags as Tags,
+        d.attributes.tags as Tags,
+        (TagKeys) => clients.iam.send(new UntagRoleCommand({ RoleName, TagKeys })),
+        (entries) => clients.iam.send(new TagRoleCommand({ RoleName, Tags: entries.map(([Key, Value]) => ({ Key, Value })) })),
+      );
     }
     return { meta: l.meta };
   },

@@ -16,7 +16,7 @@ import { generatePassword, hashPassword } from '../apply/passwords';
 import type { AwsClients } from '../aws/clients';
 import { buildIdentityRecord, GENERATED_PASSWORD, parseIdentityRecord, serialiseIdentityRecord, type IdentityRecord } from '../model/identity-record';
 import { handoffSecretName, normaliseUsername, userSecretName } from '../model/names';
-import { claims, isOwned, managedTags, ownershipTags, TAG_TENANT, TAG_USER, type Tags } from '../model/tags';
+import { claims, isOwned, managedTags, ownershipTags, syncTags, TAG_TENANT, TAG_USER, type Tags } from '../model/tags';
 import { cidrListAttribute, plainAttribute, policyAttribute, tagsAttribute } from './attributes';
 import type { Attributes, AttributeSpec, ResourceKind } from './types';
 
@@ -178,10 +178,12 @@ export const userKind: ResourceKind = {
       await clients.secrets.send(new PutSecretValueCommand({ SecretId, SecretString: payload }));
     }
     if (attributes.includes('tags')) {
-      const want = d.attributes.tags as Tags;
-      const stale = Object.keys(l.attributes.tags as Tags).filter((k) => !(k in want));
-      if (stale.length > 0) await clients.secrets.send(new UntagResourceCommand({ SecretId, TagKeys: stale }));
-      await clients.secrets.send(new TagResourceCommand({ SecretId, Tags: Object.entries(want).map(([Key, Value]) => ({ Key, Value })) }));
+      await syncTags(
+        l.attributes.tags as Tags,
+        d.attributes.tags as Tags,
+        (TagKeys) => clients.secrets.send(new UntagResourceCommand({ SecretId, TagKeys })),
+        (entries) => clients.secrets.send(new TagResourceCommand({ SecretId, Tags: entries.map(([Key, Value]) => ({ Key, Value })) })),
+      );
     }
     return { meta: l.meta };
   },
