@@ -6,7 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { DisableKeyRotationCommand, ListAliasesCommand } from '@aws-sdk/client-kms';
+import SftpClient from 'ssh2-sftp-client';
 import { startEmulator } from '../local/emulator';
+import { startGateway } from '../local/gateway/server';
 import { createClients, destroyClients } from '../src/aws/clients';
 import { createIdp } from '../src/idp/handler';
 import { verifyPassword } from '../src/idp/passwords';
@@ -61,6 +63,31 @@ async function main(): Promise<void> {
     console.log(`right password -> Role ${ok.Role}, ${folders.length} folders`);
     const wrong = await idp.authenticate({ ...login, password: 'not-the-password' });
     console.log(`wrong password -> ${JSON.stringify(wrong)}`);
+
+    step('SFTP through the local gateway (behaves like Transfer Family), as the migrated password user');
+    const gateway = await startGateway({
+      clients: aws,
+      accountId: '123456789012',
+      region: 'eu-west-2',
+      serverId: 's-0a1b2c3d4e5f60718',
+      identityProvider: (e) => idp.authenticate(e),
+      sourceIp: '203.0.113.17', // the client's allowlisted address, as the gateway reports it
+    });
+    const sftp = new SftpClient();
+    await sftp.connect({ host: '127.0.0.1', port: gateway.port, username: 'harbor.collateral', password: 'demo-only-password-1' });
+    console.log(`ls /           -> ${(await sftp.list('/')).map((e) => e.name).join(', ')}`);
+    await sftp.put(Buffer.from('isin,amount\nXS0000000001,1000000\n'), '/inbound/collateral.csv');
+    console.log('put /inbound/collateral.csv -> ok (write-only folder)');
+    await sftp.get('/inbound/collateral.csv').then(
+      () => console.log('get /inbound/collateral.csv -> allowed (unexpected!)'),
+      (err: Error) => console.log(`get /inbound/collateral.csv -> refused: ${err.message.split(' ').slice(-3).join(' ')}`),
+    );
+    await sftp.list('/sftp-meridian-capital-123456789012').then(
+      () => console.log('ls another tenant -> allowed (unexpected!)'),
+      () => console.log('ls /sftp-meridian-capital-123456789012 -> no such file: other tenants do not exist for this user'),
+    );
+    await sftp.end();
+    await gateway.close();
     destroyClients(aws);
   } finally {
     await emulator.stop();

@@ -6,6 +6,7 @@ import { planCommand, type PlanCommandOptions } from './plan';
 import { applyCommand, unlockCommand, type ApplyCommandOptions } from './apply';
 import type { ConfigOptions } from './validate';
 import { rotatePasswordCommand } from './rotate';
+import { localDownCommand, localUpCommand, type LocalUpOptions } from './local';
 import { VERSION } from '../version';
 
 
@@ -57,6 +58,19 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--dir <dir>', 'directory of tenant files', 'tenants')
     .option('--platform <file>', 'platform settings file')
     .action(async (username: string, opts: ConfigOptions) => setExit(await rotatePasswordCommand(username, opts, io)));
+
+  const local = program.command('local').description('The local stack: AWS emulator, tenants applied, SFTP gateway (from a repository checkout).');
+  local
+    .command('up')
+    .description('Start the emulator, apply the tenants to it, and start the SFTP gateway in the background.')
+    .option('--dir <dir>', 'directory of tenant files', 'tenants')
+    .option('--port <port>', 'gateway port (default: a free one)')
+    .option('--source-ip <ip>', 'report this client address to the identity provider (to try allowlists locally)')
+    .action(async (opts: LocalUpOptions) => setExit(await localUpCommand(opts, io)));
+  local
+    .command('down')
+    .description('Stop the local stack.')
+    .action(async () => setExit(await localDownCommand(io)));
 
   program
     .command('unlock')
