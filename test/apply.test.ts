@@ -49,8 +49,8 @@ describe('apply', () => {
   it('applies the examples through the CLI; a plan afterwards exits 0', async () => {
     const applied = await runCli(['apply', '--auto-approve'], { cwd: REPO_ROOT, env: env() });
     expect(applied.code).toBe(0);
-    expect(applied.stdout).toMatch(/^\[1\/14\] \+ /m);
-    expect(applied.stdout).toContain('Apply complete: 14 created, 0 updated, 0 deleted, 0 failed, 0 blocked.');
+    expect(applied.stdout).toMatch(/^\[1\/17\] \+ /m);
+    expect(applied.stdout).toContain('Apply complete: 17 created, 0 updated, 0 deleted, 0 failed, 0 blocked.');
     const after = await runCli(['plan', '--detailed-exitcode'], { cwd: REPO_ROOT, env: env() });
     expect(after.code).toBe(0);
   });
@@ -58,8 +58,8 @@ describe('apply', () => {
   it('reports machine-readable results with --json', async () => {
     const applied = await runCli(['apply', '--auto-approve', '--json'], { cwd: REPO_ROOT, env: env() });
     const out = JSON.parse(applied.stdout);
-    expect(out.summary).toEqual({ created: 14, updated: 0, deleted: 0, failed: 0, blocked: 0 });
-    expect(out.applied).toHaveLength(14);
+    expect(out.summary).toEqual({ created: 17, updated: 0, deleted: 0, failed: 0, blocked: 0 });
+    expect(out.applied).toHaveLength(17);
     expect(out.applied[0]).toMatchObject({ status: 'done', action: 'create' });
   });
 
@@ -67,7 +67,7 @@ describe('apply', () => {
     const result = await runCli(['apply'], { cwd: REPO_ROOT, env: env() });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('needs --auto-approve');
-    expect((await plan(config)).plan.summary.add).toBe(14);
+    expect((await plan(config)).plan.summary.add).toBe(17);
   });
 
   it.each([1, 2, 3, 5, 8, 13, 21])('converges after a crash after write %i, with no duplicate key', async (n) => {
@@ -138,7 +138,7 @@ describe('apply', () => {
     expect(second.code).toBe(1);
     expect(second.stderr).toContain('another apply holds the lock');
     expect(second.stderr).toContain('running "apply (test)"');
-    expect((await plan(config)).plan.summary.add).toBe(14); // nothing was applied
+    expect((await plan(config)).plan.summary.add).toBe(17); // nothing was applied
 
     const unlocked = await runCli(['unlock'], { cwd: REPO_ROOT, env: env() });
     expect(unlocked.stdout).toContain('Broke the lock held by');
@@ -152,7 +152,7 @@ describe('apply', () => {
     const { live } = await plan(config);
     const keyId = live.get('meridian-capital/key/alias/sftp/meridian-capital')!.meta.keyId as string;
     const outcome = await apply(withoutTenant(config, 'meridian-capital'));
-    expect(outcome.deleted).toBe(4); // three identity records and the role
+    expect(outcome.deleted).toBe(5); // three identity records, the canary's, and the role
     expect(await (await aws.s3.send(new GetObjectCommand({ Bucket: 'sftp-meridian-capital-123456789012', Key: 'reports/q3.csv' }))).Body!.transformToString()).toBe('data');
     expect((await aws.kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState).toBe('Enabled');
     // Declaring it again restores access on the same key and bucket.

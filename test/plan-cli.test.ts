@@ -16,7 +16,7 @@ describe('sftp-tenants plan', () => {
   it('exits 2 with --detailed-exitcode when there are changes, then 0 once applied', async () => {
     const before = await runCli(['plan', '--detailed-exitcode'], { cwd: REPO_ROOT, env: env() });
     expect(before.code).toBe(2);
-    expect(before.stdout).toContain('Plan: 14 to add, 0 to change, 0 to destroy, 0 blocked.');
+    expect(before.stdout).toContain('Plan: 17 to add, 0 to change, 0 to destroy, 0 blocked.');
     await apply(await loadExamples());
     const after = await runCli(['plan', '--detailed-exitcode'], { cwd: REPO_ROOT, env: env() });
     expect(after.code).toBe(0);
@@ -35,7 +35,7 @@ describe('sftp-tenants plan', () => {
       const md = await runCli(['plan', '--format', 'markdown'], { cwd: REPO_ROOT, env: env() });
       const json = await runCli(['plan', '--format', 'json'], { cwd: REPO_ROOT, env: env() });
       const saved = readFileSync(out, 'utf8');
-      expect(JSON.parse(saved)).toMatchObject({ format_version: 1, summary: { add: 14 } });
+      expect(JSON.parse(saved)).toMatchObject({ format_version: 1, summary: { add: 17 } });
       for (const output of [text.stdout, md.stdout, json.stdout, saved]) for (const s of secrets) expect(output).not.toContain(s);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -32,7 +32,7 @@ const brief = (changes: Change[]) => changes.map((c) => `${c.action} ${c.address
 describe('plan against an empty account', () => {
   it('creates every resource of every tenant', async () => {
     const { plan: p } = await plan(config);
-    expect(p.summary).toEqual({ add: 14, change: 0, destroy: 0, blocked: 0 });
+    expect(p.summary).toEqual({ add: 17, change: 0, destroy: 0, blocked: 0 });
     expect(brief(p.changes)).toContain('create northwind-clearing/key/alias/sftp/northwind-clearing');
     expect(p.changes.filter((c) => c.kind === 'user').every((c) => c.classification === 'security-broadening')).toBe(true);
   });
@@ -146,7 +146,11 @@ describe('plan after apply', () => {
     await aws.s3.send(new PutObjectCommand({ Bucket: 'sftp-northwind-clearing-123456789012', Key: 'outbound/report.csv', Body: 'a,b\n' }));
     const without = withoutTenant(config, 'northwind-clearing');
     const { plan: p } = await plan(without);
-    expect(brief(p.changes)).toEqual(['delete northwind-clearing/role/sftp-tenant-northwind-clearing', 'delete northwind-clearing/user/northwind-upload']);
+    expect(brief(p.changes)).toEqual([
+      'delete northwind-clearing/role/sftp-tenant-northwind-clearing',
+      'delete northwind-clearing/user/northwind-upload',
+      'delete northwind-clearing/user/sftp-tenants-canary.northwind-clearing',
+    ]);
     expect(p.changes.every((c) => c.classification === 'destroy')).toBe(true);
     expect(p.findings.map((f) => `${f.kind} ${f.address}`).sort()).toEqual([
       'retained northwind-clearing/bucket/sftp-northwind-clearing-123456789012',

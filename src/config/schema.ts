@@ -42,6 +42,15 @@ export const platformSchema = z
       .array(z.string().regex(roleArnPattern, 'not an IAM role ARN (arn:aws:iam::<account>:role/<name>)'))
       .min(1, 'name at least one admin or reconciler role; bucket policies deny every other principal')
       .describe('Roles of the platform team and of this tool that bucket policies admit besides each tenant role.'),
+    canary: z
+      .strictObject({
+        allowedCidrs: z
+          .array(z.string().superRefine(refineWith(parseCidr)))
+          .min(1)
+          .describe('Where the smoke test connects from (the runners of the nightly job; 127.0.0.1/32 for the local stack).'),
+      })
+      .optional()
+      .describe('One canary SFTP user per tenant, with an SSH key pair kept in a secret, for `sftp-tenants smoke`.'),
     defaults: z
       .strictObject({
         keyDeletionWindowDays: z.number().int().min(7).max(30).default(30).describe('Waiting period when a tenant key is scheduled for deletion.'),
@@ -55,6 +64,9 @@ export type Platform = z.output<typeof platformSchema>;
 
 // ---------------------------------------------------------------- tenant
 
+/** Canary users are named `<prefix><tenant>`; no declared user may take such a name. */
+export const CANARY_USER_PREFIX = 'sftp-tenants-canary.';
+
 export const TENANT_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 const USERNAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.@-]{2,99}$/;
 
@@ -63,6 +75,7 @@ export function checkUsername(name: string): { ok: true; value: string } | { ok:
   if (name.length < 3 || name.length > 100) return { ok: false, message: `a username has 3 to 100 characters (this one has ${name.length})` };
   if (/^[-.@]/.test(name)) return { ok: false, message: 'a username must not start with "-", "." or "@"' };
   if (!USERNAME_PATTERN.test(name)) return { ok: false, message: 'a username may contain only letters, digits and _ . @ -' };
+  if (name.toLowerCase().startsWith(CANARY_USER_PREFIX)) return { ok: false, message: `usernames starting with "${CANARY_USER_PREFIX}" are reserved for the smoke test's canaries` };
   return { ok: true, value: name };
 }
 

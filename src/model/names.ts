@@ -64,3 +64,13 @@ export function maxTenantNameLength(ctx: Pick<NamingContext, 'namePrefix' | 'acc
 export function handoffSecretName(namePrefix: string, username: string): string {
   return `sftp-tenants/${namePrefix}/password-handoff/${normaliseUsername(username)}`;
 }
+
+/** The smoke test's canary user of a tenant (the prefix is reserved for it). */
+export function canaryUsername(tenant: string): string {
+  return `sftp-tenants-canary.${tenant}`;
+}
+
+/** Where apply keeps a canary's SSH key pair, for the smoke job (never in git, never printed). */
+export function canarySecretName(namePrefix: string, tenant: string): string {
+  return `sftp-tenants/${namePrefix}/canary/${tenant}`;
+}

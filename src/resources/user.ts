@@ -15,7 +15,10 @@ import { checkPublicKey, hashFingerprint } from '../config/credentials';
 import { generatePassword, hashPassword } from '../apply/passwords';
 import type { AwsClients } from '../aws/clients';
 import { buildIdentityRecord, GENERATED_PASSWORD, parseIdentityRecord, serialiseIdentityRecord, type IdentityRecord } from '../model/identity-record';
-import { handoffSecretName, normaliseUsername, userSecretName } from '../model/names';
+import { canarySecretName, canaryUsername, handoffSecretName, normaliseUsername, userSecretName } from '../model/names';
+import { generateKeyPairSync } from 'node:crypto';
+import sshpk from 'sshpk';
+import type { Platform, TenantUser } from '../config/schema';
 import { claims, isOwned, managedTags, ownershipTags, syncTags, TAG_TENANT, TAG_USER, type Tags } from '../model/tags';
 import { cidrListAttribute, plainAttribute, policyAttribute, tagsAttribute } from './attributes';
 import type { Attributes, AttributeSpec, ResourceKind } from './types';
@@ -31,7 +34,7 @@ const passwordHashAttribute: AttributeSpec = {
   name: 'passwordHash',
   compare: 'deep',
   // A generated password is whatever apply generated: any real hash in the live record is it.
-  equals: (live, desired) => (desired === GENERATED_PASSWORD ? isRealHash(live) : live === desired),
+  equals: (live, desired) => (desired === GENERATED_PASSWORD ? isRealHash(live) || live === GENERATED_PASSWORD : live === desired),
   display: (v) => (isRealHash(v) ? hashFingerprint(v) : v),
   risk: (before, after) =>
     typeof after === 'string' && after !== before
@@ -39,10 +42,30 @@ const passwordHashAttribute: AttributeSpec = {
       : undefined,
 };
 
+const asStrings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+
+/** Stands for the canary's public key, which apply generates. */
+export const GENERATED_KEY = '(generated at apply)';
+
+export const CANARY_FOLDERS = [
+  { path: '/sftp-tenants-canary/rw', access: 'read-write' as const },
+  { path: '/sftp-tenants-canary/ro', access: 'read-only' as const },
+  { path: '/sftp-tenants-canary/wo', access: 'write-only' as const },
+];
+
+export function canaryUser(platform: Platform): TenantUser | undefined {
+  return platform.canary ? { name: '', publicKeys: [GENERATED_KEY], allowedCidrs: platform.canary.allowedCidrs, folders: CANARY_FOLDERS } : undefined;
+}
+
 const publicKeysAttribute: AttributeSpec = {
   name: 'publicKeys',
   compare: 'set',
-  display: (v) => (Array.isArray(v) ? v.map(keyFingerprint) : v),
+  // The canary's key is whatever apply generated: any key in the live record is it.
+  equals: (live, desired) =>
+    Array.isArray(desired) && desired.includes(GENERATED_KEY)
+      ? Array.isArray(live) && live.length > 0
+      : JSON.stringify(asStrings(live).sort()) === JSON.stringify(asStrings(desired).sort()),
+  display: (v) => (Array.isArray(v) ? asStrings(v).map((k) => (k === GENERATED_KEY ? k : keyFingerprint(k))) : v),
   risk: (before, after) => {
     const old = new Set((Array.isArray(before) ? before : []).map(keyFingerprint));
     const added = (Array.isArray(after) ? after : []).map(keyFingerprint).filter((f) => !old.has(f));
@@ -103,7 +126,9 @@ export const userKind: ResourceKind = {
 
   desired({ config, tenant, keyArn }) {
     const { platform } = config;
-    return tenant.users.map((user) => {
+    const canary = canaryUser(platform);
+    const users: TenantUser[] = [...tenant.users, ...(canary ? [{ ...canary, name: canaryUsername(tenant.name) }] : [])];
+    return users.map((user) => {
       const record = buildIdentityRecord(platform, tenant, user, keyArn, user.expires !== undefined ? parseExpiry(user.expires) : undefined);
       return {
         kind: 'user' as const,
@@ -152,6 +177,9 @@ export const userKind: ResourceKind = {
     if (record.passwordHash === GENERATED_PASSWORD) {
       payload = serialiseIdentityRecord({ ...record, passwordHash: await handOffNewPassword(clients, config.platform.namePrefix, d) });
     }
+    if (record.publicKeys.includes(GENERATED_KEY)) {
+      payload = serialiseIdentityRecord({ ...parseIdentityRecord(payload)!, publicKeys: [await storeCanaryKey(clients, config.platform.namePrefix, d)] });
+    }
     const out = await clients.secrets.send(
       new CreateSecretCommand({
         Name: userSecretName(config.platform.serverId, d.id),
@@ -175,6 +203,11 @@ export const userKind: ResourceKind = {
         const hash = isRealHash(current) ? current : await handOffNewPassword(clients, config.platform.namePrefix, d);
         payload = serialiseIdentityRecord({ ...record, passwordHash: hash });
       }
+      if (record.publicKeys.includes(GENERATED_KEY)) {
+        const current = l.attributes.publicKeys;
+        const keys = Array.isArray(current) && current.length > 0 ? (current as string[]) : [await storeCanaryKey(clients, config.platform.namePrefix, d)];
+        payload = serialiseIdentityRecord({ ...parseIdentityRecord(payload)!, publicKeys: keys });
+      }
       await clients.secrets.send(new PutSecretValueCommand({ SecretId, SecretString: payload }));
     }
     if (attributes.includes('tags')) {
@@ -191,8 +224,11 @@ export const userKind: ResourceKind = {
   async delete({ config, clients }, l) {
     const RecoveryWindowInDays = config.platform.defaults.secretRecoveryWindowDays;
     await clients.secrets.send(new DeleteSecretCommand({ SecretId: l.meta.secretName as string, RecoveryWindowInDays }));
+    const companion = l.id.startsWith('sftp-tenants-canary.')
+      ? canarySecretName(config.platform.namePrefix, l.tenant)
+      : handoffSecretName(config.platform.namePrefix, l.id);
     try {
-      await clients.secrets.send(new DeleteSecretCommand({ SecretId: handoffSecretName(config.platform.namePrefix, l.id), RecoveryWindowInDays }));
+      await clients.secrets.send(new DeleteSecretCommand({ SecretId: companion, RecoveryWindowInDays }));
     } catch (err) {
       if ((err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
     }
@@ -223,4 +259,35 @@ export async function handOffNewPassword(clients: AwsClients, namePrefix: string
     );
   }
   return hash;
+}
+
+export interface CanaryKey {
+  username: string;
+  privateKey: string;
+  publicKey: string;
+}
+
+/** Generates the canary's SSH key pair, keeps it in the canary secret, returns the public key. */
+export async function storeCanaryKey(clients: AwsClients, namePrefix: string, d: { id: string; tenant: string; attributes: Attributes }): Promise<string> {
+  const pair = generateKeyPairSync('ed25519');
+  const privateKey = sshpk.parsePrivateKey(pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 'pem').toString('openssh');
+  const pub = sshpk.parseKey(pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(), 'pem');
+  pub.comment = d.id;
+  const publicKey = pub.toString('ssh');
+  const value: CanaryKey = { username: d.id, privateKey, publicKey };
+  const Name = canarySecretName(namePrefix, d.tenant);
+  try {
+    await clients.secrets.send(new PutSecretValueCommand({ SecretId: Name, SecretString: JSON.stringify(value) }));
+  } catch (err) {
+    if ((err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
+    await clients.secrets.send(
+      new CreateSecretCommand({
+        Name,
+        Description: `sftp-tenants: SSH key pair of the smoke-test canary of tenant ${d.tenant}`,
+        SecretString: JSON.stringify(value),
+        Tags: Object.entries(d.attributes.tags as Tags).map(([Key, Value]) => ({ Key, Value })),
+      }),
+    );
+  }
+  return publicKey;
 }
