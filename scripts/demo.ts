@@ -13,6 +13,9 @@ import { createClients, destroyClients } from '../src/aws/clients';
 import { createIdp } from '../src/idp/handler';
 import { verifyPassword } from '../src/idp/passwords';
 import { secretsManagerReader } from '../src/idp/secrets';
+import { loadConfig, resolveConfigPaths } from '../src/config/load';
+import { renderSmokeText } from '../src/smoke/report';
+import { runSmoke } from '../src/smoke/run';
 
 const root = join(__dirname, '..');
 const bin = join(root, 'bin', 'sftp-tenants.js');
@@ -73,7 +76,7 @@ async function main(): Promise<void> {
       identityProvider: (e) => idp.authenticate(e),
       sourceIp: '203.0.113.17', // the client's allowlisted address, as the gateway reports it
     });
-    const sftp = new SftpClient();
+    const sftp = new SftpClient('demo', { error: () => undefined, end: () => undefined, close: () => undefined });
     await sftp.connect({ host: '127.0.0.1', port: gateway.port, username: 'harbor.collateral', password: 'demo-only-password-1' });
     console.log(`ls /           -> ${(await sftp.list('/')).map((e) => e.name).join(', ')}`);
     await sftp.put(Buffer.from('isin,amount\nXS0000000001,1000000\n'), '/inbound/collateral.csv');
@@ -87,7 +90,15 @@ async function main(): Promise<void> {
       () => console.log('ls /sftp-meridian-capital-123456789012 -> no such file: other tenants do not exist for this user'),
     );
     await sftp.end();
+
     await gateway.close();
+
+    step('sftp-tenants smoke: every canary proves it reaches its own data and nothing of the others');
+    // Canaries connect from 127.0.0.1, their allowlisted address: a gateway without the override.
+    const plain = await startGateway({ clients: aws, accountId: '123456789012', region: 'eu-west-2', serverId: 's-0a1b2c3d4e5f60718', identityProvider: (e) => idp.authenticate(e) });
+    const report = await runSmoke({ config: (await loadConfig(resolveConfigPaths({}, root), { now: new Date() })).config!, clients: aws, target: { host: '127.0.0.1', port: plain.port, hostKeyFingerprint: plain.hostKeyFingerprint } });
+    process.stdout.write(renderSmokeText(report));
+    await plain.close();
     destroyClients(aws);
   } finally {
     await emulator.stop();

@@ -7,6 +7,7 @@ import { applyCommand, unlockCommand, type ApplyCommandOptions } from './apply';
 import type { ConfigOptions } from './validate';
 import { rotatePasswordCommand } from './rotate';
 import { localDownCommand, localUpCommand, type LocalUpOptions } from './local';
+import { smokeCommand, type SmokeCommandOptions } from './smoke';
 import { VERSION } from '../version';
 
 
@@ -59,6 +60,20 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--platform <file>', 'platform settings file')
     .action(async (username: string, opts: ConfigOptions) => setExit(await rotatePasswordCommand(username, opts, io)));
 
+  program
+    .command('smoke')
+    .description('Log in over SFTP as every tenant\'s canary and prove that no tenant reaches another\'s data.')
+    .option('--dir <dir>', 'directory of tenant files', 'tenants')
+    .option('--platform <file>', 'platform settings file')
+    .option('--local', 'test the stack started by `local up`')
+    .option('--host <host>', 'the Transfer Family endpoint')
+    .option('--port <port>', 'its port', '22')
+    .option('--host-key-fingerprint <fp>', 'the pinned SHA256 fingerprint of its host key')
+    .option('--format <format>', 'text or markdown (for a job summary)', 'text')
+    .option('--junit <file>', 'also write JUnit XML for CI')
+    .option('--tenant <name>', 'limit the test to this tenant (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .action(async (opts: SmokeCommandOptions) => setExit(await smokeCommand(opts, io)));
+
   const local = program.command('local').description('The local stack: AWS emulator, tenants applied, SFTP gateway (from a repository checkout).');
   local
     .command('up')
@@ -96,6 +111,10 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
     }
     if (err instanceof UserError) {
       io.stderr(`error: ${err.message}\n`);
+      return 1;
+    }
+    if ((err as { name?: string }).name === 'CredentialsProviderError') {
+      io.stderr('error: no AWS credentials were found (environment, profile, SSO or instance role); nothing was changed\n');
       return 1;
     }
     const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
