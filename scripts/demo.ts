@@ -13,9 +13,6 @@ import { createClients, destroyClients } from '../src/aws/clients';
 import { createIdp } from '../src/idp/handler';
 import { verifyPassword } from '../src/idp/passwords';
 import { secretsManagerReader } from '../src/idp/secrets';
-import { loadConfig, resolveConfigPaths } from '../src/config/load';
-import { renderSmokeText } from '../src/smoke/report';
-import { runSmoke } from '../src/smoke/run';
 
 const root = join(__dirname, '..');
 const bin = join(root, 'bin', 'sftp-tenants.js');
@@ -93,17 +90,18 @@ async function main(): Promise<void> {
 
     await gateway.close();
 
-    step('sftp-tenants smoke: every canary proves it reaches its own data and nothing of the others');
-    // Canaries connect from 127.0.0.1, their allowlisted address: a gateway without the override.
-    const plain = await startGateway({ clients: aws, accountId: '123456789012', region: 'eu-west-2', serverId: 's-0a1b2c3d4e5f60718', identityProvider: (e) => idp.authenticate(e) });
-    const report = await runSmoke({ config: (await loadConfig(resolveConfigPaths({}, root), { now: new Date() })).config!, clients: aws, target: { host: '127.0.0.1', port: plain.port, hostKeyFingerprint: plain.hostKeyFingerprint } });
-    process.stdout.write(renderSmokeText(report));
-    await plain.close();
     destroyClients(aws);
   } finally {
     await emulator.stop();
   }
-  step('done: the emulator is stopped');
+  step('the local stack as a user runs it: local up, the isolation smoke test, local down');
+  cli(['local', 'up'], process.env);
+  try {
+    cli(['smoke', '--local'], process.env);
+  } finally {
+    cli(['local', 'down'], process.env);
+  }
+  step('done: everything is stopped');
 }
 
 main().catch((err: unknown) => {

@@ -98,6 +98,14 @@ describe('local gateway, with ssh2-sftp-client', () => {
       await c.rename('/shared/work/a.txt', '/shared/work/b.txt');
       expect((await c.list('/shared/work')).map((e) => e.name)).toEqual(['b.txt']);
       await c.delete('/shared/work/b.txt');
+      await c.mkdir('/shared/work/sub');
+      expect((await c.list('/shared/work')).map((e) => [e.name, e.type])).toEqual([['sub', 'd']]);
+      await c.put(Buffer.from('x'), '/shared/work/sub/x.txt');
+      await expect(c.rmdir('/shared/work/sub')).rejects.toThrow(); // not empty
+      await c.delete('/shared/work/sub/x.txt');
+      await c.rmdir('/shared/work/sub');
+      expect(await c.list('/shared/work')).toEqual([]);
+      await expect(c.mkdir('/outbound/new')).rejects.toThrow(/denied/i);
       await expect(c.delete('/inbound/trades.csv')).rejects.toThrow(/denied/i);
     } finally {
       await c.end();

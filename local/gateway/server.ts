@@ -129,7 +129,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const prefix = r.key ? `${r.key}/` : '';
     await authorise(session, 's3:ListBucket', r.bucket, undefined, { 's3:prefix': prefix });
     const out = await clients.s3.send(new ListObjectsV2Command({ Bucket: r.bucket, Prefix: prefix, Delimiter: '/' }));
-    const dirs = (out.CommonPrefixes ?? []).map((p) => ({ name: p.Prefix!.slice(prefix.length, -1), attrs: dirAttrs() }));
+    // moto keeps reporting a common prefix after its last object was deleted from a versioned
+    // bucket (delete markers); S3 does not. Keep only prefixes that still hold an object.
+    const live = await Promise.all(
+      (out.CommonPrefixes ?? []).map(async (p) => ((await clients.s3.send(new ListObjectsV2Command({ Bucket: r.bucket, Prefix: p.Prefix!, MaxKeys: 1 }))).KeyCount ?? 0) > 0),
+    );
+    const dirs = (out.CommonPrefixes ?? []).filter((_, i) => live[i]).map((p) => ({ name: p.Prefix!.slice(prefix.length, -1), attrs: dirAttrs() }));
     const files = (out.Contents ?? []).filter((o) => o.Key !== prefix).map((o) => ({ name: o.Key!.slice(prefix.length), attrs: fileAttrs(o.Size ?? 0, o.LastModified) }));
     return [...dirs, ...files];
   }
