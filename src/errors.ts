@@ -62,3 +62,8 @@ export class StalePlanError extends UserError {
 export class IsolationError extends UserError {
   readonly code = 'ISOLATION';
 }
+
+/** A GitHub API call failed (the workflows' glue). */
+export class GitHubError extends UserError {
+  readonly code = 'GITHUB';
+}

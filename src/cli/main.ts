@@ -8,6 +8,7 @@ import type { ConfigOptions } from './validate';
 import { rotatePasswordCommand } from './rotate';
 import { localDownCommand, localUpCommand, type LocalUpOptions } from './local';
 import { smokeCommand, type SmokeCommandOptions } from './smoke';
+import { driftIssueCommand, planScopeCommand, prCommentCommand, summaryCommand, type DriftIssueOptions, type PrCommentOptions } from './github';
 import { VERSION } from '../version';
 
 
@@ -73,6 +74,36 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--junit <file>', 'also write JUnit XML for CI')
     .option('--tenant <name>', 'limit the test to this tenant (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .action(async (opts: SmokeCommandOptions) => setExit(await smokeCommand(opts, io)));
+
+  const github = program.command('github').description('GitHub glue for the workflows (reads GITHUB_TOKEN, GITHUB_REPOSITORY and the event, as set by Actions).');
+  github
+    .command('pr-comment')
+    .description('Create or update the one plan comment on a pull request.')
+    .option('--file <file>', 'the plan in Markdown (plan --format markdown)')
+    .option('--failed <file>', 'the plan failed: post this error output instead')
+    .option('--pr <number>', 'pull request number (default: from the event)')
+    .option('--sha <sha>', 'head commit the plan is for (default: from the event)')
+    .action(async (opts: PrCommentOptions) => setExit(await prCommentCommand(opts, io)));
+  github
+    .command('drift-issue')
+    .description('Open or update the labelled drift issue with a report, or close it when a run is clean.')
+    .option('--file <file>', 'the report in Markdown (drift or breach found)')
+    .option('--title <title>', 'issue title')
+    .option('--clean', 'nothing found: close the open drift issue, if any')
+    .action(async (opts: DriftIssueOptions) => setExit(await driftIssueCommand(opts, io)));
+  github
+    .command('summary')
+    .description('Append a file to the job summary.')
+    .requiredOption('--file <file>', 'Markdown (or text with --code)')
+    .option('--code', 'show the file as a code block')
+    .option('--heading <text>', 'a heading above it')
+    .action(async (opts: { file: string; code?: boolean; heading?: string }) => setExit(await summaryCommand(opts, io)));
+  github
+    .command('plan-scope')
+    .description('Print the plan arguments for the tenants a change touches (nothing: the whole fleet); sets step outputs mode and args.')
+    .requiredOption('--changed-files <file>', 'changed paths, one per line (git diff --name-only)')
+    .option('--dir <dir>', 'directory of tenant files, relative to the repository', 'tenants')
+    .action((opts: { changedFiles: string; dir?: string }) => setExit(planScopeCommand(opts, io)));
 
   const local = program.command('local').description('The local stack: AWS emulator, tenants applied, SFTP gateway (from a repository checkout).');
   local
