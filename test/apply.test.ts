@@ -14,6 +14,9 @@ import { createClients, destroyClients, type AwsClients } from '../src/aws/clien
 import type { Config } from '../src/config/load';
 import { buildPlan } from '../src/plan/build';
 import { TAG_TENANT } from '../src/model/tags';
+import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { canarySecretName, canaryUsername, userSecretName } from '../src/model/names';
+import { parseIdentityRecord } from '../src/model/identity-record';
 import { runCli } from './helpers/cli';
 import { REPO_ROOT } from './helpers/config-dir';
 import { loadExamples } from './helpers/examples';
@@ -158,6 +161,12 @@ describe('apply', () => {
     // Declaring it again restores access on the same key and bucket.
     await apply(config);
     expect((await plan(config)).plan.changes).toEqual([]);
+    // ...and the canary's key pair, deleted with its record, comes back with it.
+    const canary = await aws.secrets.send(new DescribeSecretCommand({ SecretId: canarySecretName('sftp', 'meridian-capital') }));
+    expect(canary.DeletedDate).toBeUndefined();
+    const pair = JSON.parse((await aws.secrets.send(new GetSecretValueCommand({ SecretId: canarySecretName('sftp', 'meridian-capital') }))).SecretString!) as { publicKey: string };
+    const record = parseIdentityRecord((await aws.secrets.send(new GetSecretValueCommand({ SecretId: userSecretName('s-0a1b2c3d4e5f60718', canaryUsername('meridian-capital')) }))).SecretString!)!;
+    expect(record.publicKeys).toEqual([pair.publicKey]);
   });
 
   it('on removal: destroy schedules the key, deletes an empty bucket, and blocks a non-empty one unless allowed', async () => {

@@ -10,7 +10,7 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { parseExpiry } from '../config/schema';
+import { CANARY_USER_PREFIX, parseExpiry } from '../config/schema';
 import { checkPublicKey, hashFingerprint } from '../config/credentials';
 import { generatePassword, hashPassword } from '../apply/passwords';
 import type { AwsClients } from '../aws/clients';
@@ -193,7 +193,12 @@ export const userKind: ResourceKind = {
 
   async update({ config, clients }, d, l, attributes) {
     const SecretId = userSecretName(config.platform.serverId, d.id);
-    if (attributes.includes('state') && l.attributes.state === 'scheduled-for-deletion') await clients.secrets.send(new RestoreSecretCommand({ SecretId }));
+    if (attributes.includes('state') && l.attributes.state === 'scheduled-for-deletion') {
+      await clients.secrets.send(new RestoreSecretCommand({ SecretId }));
+      // Deleting the record deleted its companion too (the canary's key pair, or the password left
+      // for operators); bring it back with it, or a restored canary could not log in.
+      await ignoreMissing(clients.secrets.send(new RestoreSecretCommand({ SecretId: companionSecretName(config.platform.namePrefix, l.tenant, l.id) })));
+    }
     if (attributes.some((a) => RECORD_ATTRIBUTES.includes(a))) {
       let payload = d.payload!;
       const record = parseIdentityRecord(payload)!;
@@ -224,18 +229,25 @@ export const userKind: ResourceKind = {
   async delete({ config, clients }, l) {
     const RecoveryWindowInDays = config.platform.defaults.secretRecoveryWindowDays;
     await clients.secrets.send(new DeleteSecretCommand({ SecretId: l.meta.secretName as string, RecoveryWindowInDays }));
-    const companion = l.id.startsWith('sftp-tenants-canary.')
-      ? canarySecretName(config.platform.namePrefix, l.tenant)
-      : handoffSecretName(config.platform.namePrefix, l.id);
-    try {
-      await clients.secrets.send(new DeleteSecretCommand({ SecretId: companion, RecoveryWindowInDays }));
-    } catch (err) {
-      if ((err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
-    }
+    await ignoreMissing(clients.secrets.send(new DeleteSecretCommand({ SecretId: companionSecretName(config.platform.namePrefix, l.tenant, l.id), RecoveryWindowInDays })));
   },
 
   deleteRisks: () => [{ class: 'destroy', reason: "deleting the identity record revokes the user's access (recoverable during the recovery window)" }],
 };
+
+/** The secret that goes with a user's record, if it has one: a canary's key pair, or a generated password's hand-off. */
+function companionSecretName(namePrefix: string, tenant: string, username: string): string {
+  return username.startsWith(CANARY_USER_PREFIX) ? canarySecretName(namePrefix, tenant) : handoffSecretName(namePrefix, username);
+}
+
+/** Most users have no companion secret: its absence is expected. */
+async function ignoreMissing(call: Promise<unknown>): Promise<void> {
+  try {
+    await call;
+  } catch (err) {
+    if ((err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
+  }
+}
 
 /**
  * Generates a password, leaves it in the user's hand-off secret for operators, and returns its
