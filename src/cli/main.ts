@@ -9,6 +9,7 @@ import { rotatePasswordCommand } from './rotate';
 import { localDownCommand, localUpCommand, type LocalUpOptions } from './local';
 import { smokeCommand, type SmokeCommandOptions } from './smoke';
 import { driftIssueCommand, planScopeCommand, prCommentCommand, summaryCommand, type DriftIssueOptions, type PrCommentOptions } from './github';
+import { ciPoliciesCommand, type CiPoliciesOptions } from './ci-policies';
 import { VERSION } from '../version';
 
 
@@ -104,6 +105,16 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .requiredOption('--changed-files <file>', 'changed paths, one per line (git diff --name-only)')
     .option('--dir <dir>', 'directory of tenant files, relative to the repository', 'tenants')
     .action((opts: { changedFiles: string; dir?: string }) => setExit(planScopeCommand(opts, io)));
+
+  program
+    .command('ci-policies')
+    .description('Print the IAM roles the GitHub workflows assume (plan, apply, smoke): OIDC trust policies and least-privilege permissions.')
+    .option('--repo <owner/name>', 'the GitHub repository (default: GITHUB_REPOSITORY)')
+    .option('--dir <dir>', 'directory of tenant files', 'tenants')
+    .option('--platform <file>', 'platform settings file')
+    .option('--format <format>', 'text or json', 'text')
+    .option('--out-dir <dir>', 'also write <role>.trust.json and <role>.policy.json there (for aws iam create-role)')
+    .action(async (opts: CiPoliciesOptions) => setExit(await ciPoliciesCommand(opts, io)));
 
   const local = program.command('local').description('The local stack: AWS emulator, tenants applied, SFTP gateway (from a repository checkout).');
   local
