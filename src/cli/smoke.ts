@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import * as core from '@actions/core';
 import { join } from 'node:path';
 import { createClients, destroyClients } from '../aws/clients';
 import { UsageError } from '../errors';
@@ -43,7 +44,14 @@ export async function smokeCommand(opts: SmokeCommandOptions, io: Io): Promise<n
   for (const k of keys) if (env[k] !== undefined) process.env[k] = env[k];
   const clients = createClients({ region: config.platform.region, env });
   try {
-    const report = await runSmoke({ config, clients, target, ...(opts.tenant && opts.tenant.length > 0 ? { tenants: opts.tenant } : {}) });
+    const report = await runSmoke({
+      config,
+      clients,
+      target,
+      ...(opts.tenant && opts.tenant.length > 0 ? { tenants: opts.tenant } : {}),
+      // Smoke never prints a key; masking them makes sure no library's error message can either.
+      ...(io.env.GITHUB_ACTIONS === 'true' ? { onSecret: (s: string) => core.setSecret(s) } : {}),
+    });
     io.stdout(opts.format === 'markdown' ? renderSmokeMarkdown(report) : renderSmokeText(report));
     if (opts.junit) writeFileSync(opts.junit, renderJunit(report));
     return failed(report) ? 1 : 0;

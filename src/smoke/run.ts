@@ -56,7 +56,20 @@ function fingerprint(key: Buffer): string {
   return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
 }
 
-export async function runSmoke(opts: { config: Config; clients: AwsClients; target: SmokeTarget; tenants?: string[]; concurrency?: number }): Promise<SmokeReport> {
+/** The lines of a private key worth masking in CI logs: all but its BEGIN and END armour. */
+export function secretLines(privateKey: string): string[] {
+  return privateKey.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= 8 && !l.startsWith('-----'));
+}
+
+export async function runSmoke(opts: {
+  config: Config;
+  clients: AwsClients;
+  target: SmokeTarget;
+  tenants?: string[];
+  concurrency?: number;
+  /** Told every secret the run holds (canary private keys), so that CI can mask it in logs. */
+  onSecret?: (value: string) => void;
+}): Promise<SmokeReport> {
   const { config, clients, target } = opts;
   const runId = randomBytes(6).toString('hex');
   const tenants = config.tenants.map((t) => t.tenant.name).filter((n) => !opts.tenants || opts.tenants.includes(n));
@@ -67,7 +80,9 @@ export async function runSmoke(opts: { config: Config; clients: AwsClients; targ
   for (const t of tenants) {
     try {
       const out = await clients.secrets.send(new GetSecretValueCommand({ SecretId: canarySecretName(config.platform.namePrefix, t) }));
-      canaries.set(t, JSON.parse(out.SecretString!) as CanaryKey);
+      const canary = JSON.parse(out.SecretString!) as CanaryKey;
+      for (const line of secretLines(canary.privateKey)) opts.onSecret?.(line);
+      canaries.set(t, canary);
     } catch (err) {
       record({ tenant: t, name: 'canary identity exists', kind: 'positive', ok: false, detail: `${(err as Error).name}: apply with platform canary settings first` });
     }
