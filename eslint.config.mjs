@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'build/', 'node_modules/', '.venv-emulator/', 'coverage/', 'bin/', 'test/support/no-network.js', 'jest.config.js', 'eslint.config.mjs'] },
+  { ignores: ['dist/', 'build/', 'node_modules/', '.venv-emulator/', 'coverage/', '.tools/', '.venv-lint/', 'bin/', 'test/support/no-network.js', 'jest.config.js', 'eslint.config.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
