@@ -60,7 +60,8 @@ afterAll(async () => {
 });
 
 async function connect(username: string, auth: { password?: string; privateKey?: string }): Promise<SftpClient> {
-  const c = new SftpClient();
+  // The library's default listeners log every end and close to the console.
+  const c = new SftpClient('gateway-test', { error: () => undefined, end: () => undefined, close: () => undefined });
   await c.connect({ host: '127.0.0.1', port: gateway.port, username, ...auth, readyTimeout: 10_000 });
   return c;
 }
