@@ -17,7 +17,7 @@ fi
 actionlint=.tools/bin/actionlint
 if ! { [ -x "$actionlint" ] && "$actionlint" -version | head -n 1 | grep -qx "$ACTIONLINT_VERSION"; }; then
   echo "lint-workflows: installing actionlint $ACTIONLINT_VERSION (go install)" >&2
-  GOBIN="$PWD/.tools/bin" GOFLAGS=-mod=mod go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
+  GOBIN="$PWD/.tools/bin" go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
 fi
 
 zizmor=.venv-lint/bin/zizmor

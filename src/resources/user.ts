@@ -197,7 +197,9 @@ export const userKind: ResourceKind = {
       await clients.secrets.send(new RestoreSecretCommand({ SecretId }));
       // Deleting the record deleted its companion too (the canary's key pair, or the password left
       // for operators); bring it back with it, or a restored canary could not log in.
-      await ignoreMissing(clients.secrets.send(new RestoreSecretCommand({ SecretId: companionSecretName(config.platform.namePrefix, l.tenant, l.id) })));
+      // A crash between deleting a record and its companion leaves the companion active; should
+      // Secrets Manager refuse to restore an active secret (InvalidRequest), that is no failure.
+      await ignoring(clients.secrets.send(new RestoreSecretCommand({ SecretId: companionSecretName(config.platform.namePrefix, l.tenant, l.id) })), ['ResourceNotFoundException', 'InvalidRequestException']);
     }
     if (attributes.some((a) => RECORD_ATTRIBUTES.includes(a))) {
       let payload = d.payload!;
@@ -229,7 +231,7 @@ export const userKind: ResourceKind = {
   async delete({ config, clients }, l) {
     const RecoveryWindowInDays = config.platform.defaults.secretRecoveryWindowDays;
     await clients.secrets.send(new DeleteSecretCommand({ SecretId: l.meta.secretName as string, RecoveryWindowInDays }));
-    await ignoreMissing(clients.secrets.send(new DeleteSecretCommand({ SecretId: companionSecretName(config.platform.namePrefix, l.tenant, l.id), RecoveryWindowInDays })));
+    await ignoring(clients.secrets.send(new DeleteSecretCommand({ SecretId: companionSecretName(config.platform.namePrefix, l.tenant, l.id), RecoveryWindowInDays })), ['ResourceNotFoundException']);
   },
 
   deleteRisks: () => [{ class: 'destroy', reason: "deleting the identity record revokes the user's access (recoverable during the recovery window)" }],
@@ -240,12 +242,12 @@ function companionSecretName(namePrefix: string, tenant: string, username: strin
   return username.startsWith(CANARY_USER_PREFIX) ? canarySecretName(namePrefix, tenant) : handoffSecretName(namePrefix, username);
 }
 
-/** Most users have no companion secret: its absence is expected. */
-async function ignoreMissing(call: Promise<unknown>): Promise<void> {
+/** Most users have no companion secret: errors saying so are expected. */
+async function ignoring(call: Promise<unknown>, names: readonly string[]): Promise<void> {
   try {
     await call;
   } catch (err) {
-    if ((err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
+    if (!names.includes((err as { name?: string }).name ?? '')) throw err;
   }
 }
 
